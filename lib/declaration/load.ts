@@ -1,0 +1,118 @@
+/**
+ * Reading a declaration: from a YAML file (with limits on size, aliases and nesting, duplicate
+ * keys refused, UTF-8 required) or from a typed object. Either way the result is a validated
+ * Model or a DeclarationError listing every problem.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { DeclarationError, type Problem } from './problem';
+import { checkStructure } from './structure';
+import { checkModel, resolveDeclaration, type Model } from './model';
+import type { Declaration } from './schema';
+
+/** Largest declaration file read, in bytes. */
+export const MAX_DECLARATION_BYTES = 8 * 1024 * 1024;
+/** Most YAML alias expansions allowed (guards against alias bombs). */
+export const MAX_ALIAS_COUNT = 1000;
+/** Deepest nesting of mappings and lists allowed. */
+export const MAX_DEPTH = 64;
+
+/** Validates a typed declaration object; returns the model or throws DeclarationError. */
+export function validateDeclaration(input: Declaration | unknown, source?: string): Model {
+  const { declaration, problems } = checkStructure(input);
+  if (!declaration) throw new DeclarationError(problems, source);
+  const model = resolveDeclaration(declaration);
+  const more = checkModel(declaration, model);
+  if (more.length > 0) throw new DeclarationError(more, source);
+  return model;
+}
+
+function depthOf(value: unknown, limit: number): number {
+  // Iterative, so that hostile nesting cannot overflow the stack.
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: readonly (string | number)[]): number | undefined {
+  // The deepest node of the path that exists in the document.
+  let node: unknown = doc.contents;
+  let found: Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      found = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!item) break;
+      found = item as Node;
+      node = item;
+    } else break;
+  }
+  const offset = found?.range?.[0] ?? (doc.contents as Node | null)?.range?.[0];
+  return offset === undefined ? undefined : counter.linePos(offset).line;
+}
+
+/** Parses YAML text into plain data, refusing what a declaration never needs. */
+export function parseDeclarationText(text: string, source: string): { data: unknown; locate: (p: readonly (string | number)[]) => number | undefined } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+  const fail = (rule: string, line?: number): never => {
+    throw new DeclarationError([{ path: [], rule, line }], source);
+  };
+  if (doc.errors.length > 0) {
+    const problems: Problem[] = doc.errors.map((e) => ({
+      path: [],
+      rule: `YAML: ${e.code === 'DUPLICATE_KEY' ? 'a mapping repeats a key (each key may appear once)' : e.message.split('\n')[0]}`,
+      line: e.linePos?.[0]?.line,
+    }));
+    throw new DeclarationError(problems, source);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    fail(`YAML: ${(e as Error).message.split('\n')[0]} (aliases may expand at most ${MAX_ALIAS_COUNT} times)`);
+  }
+  if (depthOf(data, MAX_DEPTH) > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
+  return { data, locate: (p) => lineOf(doc, counter, p) };
+}
+
+/** Reads, parses and validates a declaration file. Throws DeclarationError with every problem. */
+export function loadDeclarationFile(file: string): Model {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new DeclarationError([{ path: [], value: file, rule: `cannot read the declaration file (${(e as NodeJS.ErrnoException).code ?? 'error'})` }]);
+  }
+  if (size > MAX_DECLARATION_BYTES) {
+    throw new DeclarationError([{ path: [], value: `${size} bytes`, rule: `a declaration file is at most ${MAX_DECLARATION_BYTES} bytes` }], file);
+  }
+  const bytes = readFileSync(file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new DeclarationError([{ path: [], rule: 'the declaration file must be UTF-8 text' }], file);
+  }
+  const { data, locate } = parseDeclarationText(text, file);
+  try {
+    return validateDeclaration(data, file);
+  } catch (e) {
+    if (!(e instanceof DeclarationError)) throw e;
+    throw new DeclarationError(
+      e.problems.map((p) => ({ ...p, line: p.line ?? locate(p.path) })),
+      file,
+    );
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Naming rules of what the product creates. Every derived name is a pure function of declaration
+ * keys (never of list positions), so names and Terraform addresses are stable.
+ */
+import { createHash } from 'node:crypto';
+
+/** Value of the managed-by label and annotation on everything the product creates. */
+export const MANAGED_BY = 'secret-wiring';
+
+/** Label keys the product sets on every Secret Manager secret; a declaration may not override them. */
+export const RESERVED_LABEL_KEYS = ['managed-by', 'service', 'environment'] as const;
+
+/**
+ * Remote secret id derived from service and key: `<prefix><service>_<KEY>`, with every `.` of the
+ * key written as `-` (Secret Manager ids allow letters, digits, `_` and `-`). Service names contain
+ * no `_`, so the first `_` always separates service from key.
+ *
+ * @example derivedSecretId('', 'service-a', 'FOO_PASSWORD') === 'service-a_FOO_PASSWORD'
+ */
+export function derivedSecretId(prefix: string, service: string, key: string): string {
+  return `${prefix}${service}_${key.replace(/\./g, '-')}`;
+}
+
+/** Kubernetes service account a service's SecretStore authenticates as, unless declared. */
+export function defaultServiceAccountName(service: string): string {
+  return `${service}-secrets`;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 6);
+}
+
+/**
+ * Google service account id of a service (6-30 characters): `secrets-<service>`, or for long
+ * service names `secrets-<first 15 characters>-<6 hex of a hash of the name>`.
+ */
+export function googleServiceAccountId(service: string): string {
+  const plain = `secrets-${service}`;
+  if (plain.length <= 30) return plain;
+  const head = service.slice(0, 15).replace(/-+$/, '');
+  return `secrets-${head}-${shortHash(service)}`;
+}
+
+/** Workload Identity principal of a Kubernetes service account. */
+export function workloadIdentityPrincipal(projectNumber: string, project: string, namespace: string, serviceAccount: string): string {
+  return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${project}.svc.id.goog/subject/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** Member string that lets a Kubernetes service account impersonate a Google service account. */
+export function workloadIdentityUserMember(project: string, namespace: string, serviceAccount: string): string {
+  return `serviceAccount:${project}.svc.id.goog[${namespace}/${serviceAccount}]`;
+}
+
+/** Name of a service's SecretStore in its namespace. */
+export function secretStoreName(service: string): string {
+  return `${service}-gcpsm`;
+}
+
+/** Stack names of an environment. */
+export function gcpStackName(environment: string): string {
+  return `${environment}-gcp`;
+}
+
+export function gcpManifestsStackName(environment: string): string {
+  return `${environment}-gcp-manifests`;
+}

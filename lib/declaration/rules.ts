@@ -1,0 +1,122 @@
+/**
+ * Naming rules of the declaration: each one a pattern with the sentence that explains it.
+ *
+ * The same objects feed the JSON Schema (as `pattern` plus `x-rule`) and the checks the schema
+ * cannot express, so a rule is written once and every message quotes the same sentence.
+ */
+export interface NameRule {
+  /** Stable identifier, quoted in error messages. */
+  readonly id: string;
+  /** JavaScript (and RE2-compatible) regular expression, anchored. */
+  readonly pattern: string;
+  /** Upper bound on length, when the pattern alone does not bound it. */
+  readonly maxLength?: number;
+  /** What the rule requires, in words. */
+  readonly text: string;
+}
+
+function rule(id: string, pattern: string, text: string, maxLength?: number): NameRule {
+  return { id, pattern, text, maxLength };
+}
+
+export const RULES = {
+  environmentName: rule(
+    'environment-name',
+    '^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$',
+    'an environment name is 1-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen (it names stacks, folders and labels)',
+  ),
+  gcpProjectId: rule(
+    'gcp-project-id',
+    '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
+    'a GCP project id is 6-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen',
+  ),
+  gcpProjectNumber: rule(
+    'gcp-project-number',
+    '^[1-9][0-9]{5,18}$',
+    'a GCP project number is a string of 6-19 digits (quote it in YAML)',
+  ),
+  gkeClusterName: rule(
+    'gke-cluster-name',
+    '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$',
+    'a GKE cluster name is 1-40 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen',
+  ),
+  gcpLocation: rule(
+    'gcp-location',
+    '^[a-z]+-[a-z]+[0-9]+(-[a-z])?$',
+    'a GCP location is a region (asia-northeast1) or a zone (asia-northeast1-a)',
+  ),
+  gcpRegion: rule('gcp-region', '^[a-z]+-[a-z]+[0-9]+$', 'a Secret Manager replica location is a GCP region such as asia-northeast1'),
+  gcsBucket: rule(
+    'gcs-bucket',
+    '^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$',
+    'a GCS bucket name is 3-63 lowercase letters, digits, dots, underscores or hyphens, starting and ending with a letter or digit',
+  ),
+  serviceName: rule(
+    'service-name',
+    '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$',
+    'a service name is 1-40 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen (it prefixes secret ids and is a label value)',
+  ),
+  dns1123Label: rule(
+    'dns-1123-label',
+    '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    'a Kubernetes namespace is a DNS-1123 label: at most 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+    63,
+  ),
+  dns1123Subdomain: rule(
+    'dns-1123-subdomain',
+    '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+    'a Kubernetes object name is a DNS-1123 subdomain: at most 253 lowercase letters, digits, hyphens or dots, starting and ending with a letter or digit',
+    253,
+  ),
+  secretDataKey: rule(
+    'secret-data-key',
+    '^[-._a-zA-Z0-9]+$',
+    'a Kubernetes Secret key is at most 253 letters, digits, hyphens, underscores or dots',
+    253,
+  ),
+  secretManagerId: rule(
+    'secret-manager-id',
+    '^[a-zA-Z0-9_-]{1,255}$',
+    'a Secret Manager secret id is 1-255 letters, digits, underscores or hyphens',
+  ),
+  secretVersion: rule(
+    'secret-version',
+    '^([1-9][0-9]{0,18}|latest)$',
+    'a version is a positive version number such as "1" or "latest" (quote numbers in YAML)',
+  ),
+  fromReference: rule(
+    'from-reference',
+    '^[a-z][-a-z0-9]*/[a-z0-9][-a-z0-9.]*/[-._a-zA-Z0-9]+$',
+    'from names another declared key as SERVICE/SECRET/KEY',
+  ),
+  gcpLabelKey: rule(
+    'gcp-label-key',
+    '^[\\p{Ll}\\p{Lo}][\\p{Ll}\\p{Lo}\\p{N}_-]{0,62}$',
+    'a GCP label key is 1-63 lowercase letters, digits, underscores or hyphens, starting with a lowercase letter',
+  ),
+  gcpLabelValue: rule(
+    'gcp-label-value',
+    '^[\\p{Ll}\\p{Lo}\\p{N}_-]{0,63}$',
+    'a GCP label value is at most 63 lowercase letters, digits, underscores or hyphens',
+  ),
+  goDuration: rule(
+    'duration',
+    '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$',
+    'a duration is a Go duration such as 1h, 30m or 1h30m',
+  ),
+  chartVersion: rule('chart-version', '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$', 'a chart version is an exact semantic version such as 2.9.0'),
+} as const;
+
+export type RuleName = keyof typeof RULES;
+
+const compiled = new Map<string, RegExp>();
+
+/** True when `value` satisfies `r`. */
+export function satisfies(r: NameRule, value: string): boolean {
+  let re = compiled.get(r.id);
+  if (!re) {
+    re = new RegExp(r.pattern, 'u');
+    compiled.set(r.id, re);
+  }
+  return re.test(value) && (r.maxLength === undefined || value.length <= r.maxLength);
+}

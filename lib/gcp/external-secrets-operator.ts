@@ -1,0 +1,41 @@
+import { Construct } from 'constructs';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { stringify } from 'yaml';
+
+export interface ExternalSecretsOperatorProps {
+  /** Helm provider of the target cluster. */
+  readonly provider: HelmProvider;
+  readonly repository: string;
+  readonly chart: string;
+  /** Exact chart version; never a range. */
+  readonly version: string;
+  readonly namespace: string;
+  /** Chart values, rendered as one YAML document. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Terraform address (`helm_release.<name>`). @default - derived from the construct id */
+  readonly resourceName?: string;
+}
+
+/** External Secrets Operator installed in one cluster by its Helm chart, version pinned. */
+export class ExternalSecretsOperator extends Construct {
+  public readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretsOperatorProps) {
+    super(scope, id);
+    this.release = new Release(this, 'Resource', {
+      provider: props.provider,
+      name: 'external-secrets',
+      repository: props.repository,
+      chart: props.chart,
+      version: props.version,
+      namespace: props.namespace,
+      createNamespace: true,
+      atomic: true,
+      cleanupOnFail: true,
+      wait: true,
+      values: [stringify(props.values, { sortMapEntries: true })],
+    });
+    if (props.resourceName) this.release.overrideLogicalId(props.resourceName);
+  }
+}

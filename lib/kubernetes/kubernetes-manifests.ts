@@ -1,0 +1,52 @@
+import { Lazy, TerraformIterator } from 'cdktf';
+import { Construct } from 'constructs';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { objectKey, sortObjects, type KubernetesObject } from './objects';
+
+export interface KubernetesManifestsProps {
+  /** Kubernetes provider of the target cluster. */
+  readonly provider: KubernetesProvider;
+  /** Prefix of the Terraform addresses (`kubernetes_manifest.<prefix>_objects`). */
+  readonly resourcePrefix: string;
+  /** @default - none; add them with addObject */
+  readonly objects?: readonly KubernetesObject[];
+}
+
+/**
+ * Kubernetes objects applied by Terraform to one cluster as `kubernetes_manifest` resources keyed
+ * by `Kind/namespace/name`. Namespaces are their own resource, applied before the objects in them.
+ */
+export class KubernetesManifests extends Construct {
+  public readonly namespaces: Manifest;
+  public readonly objects: Manifest;
+  private readonly all = new Map<string, KubernetesObject>();
+
+  constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
+    super(scope, id);
+    for (const o of props.objects ?? []) this.addObject(o);
+    const namespaces = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((o) => o.kind === 'Namespace') }) as unknown as Record<string, unknown>);
+    this.namespaces = new Manifest(this, 'Namespaces', { provider: props.provider, forEach: namespaces, manifest: namespaces.value });
+    this.namespaces.overrideLogicalId(`${props.resourcePrefix}_namespaces`);
+    const objects = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((o) => o.kind !== 'Namespace') }) as unknown as Record<string, unknown>);
+    this.objects = new Manifest(this, 'Resource', {
+      provider: props.provider,
+      forEach: objects,
+      manifest: objects.value,
+      dependsOn: [this.namespaces],
+    });
+    this.objects.overrideLogicalId(`${props.resourcePrefix}_objects`);
+  }
+
+  public addObject(o: KubernetesObject): void {
+    const key = objectKey(o);
+    if (this.all.has(key)) throw new Error(`${this.node.path}: ${key} is already declared`);
+    this.all.set(key, o);
+  }
+
+  private map(keep: (o: KubernetesObject) => boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const o of sortObjects([...this.all.values()].filter(keep))) out[objectKey(o)] = o;
+    return out;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The plan of one environment on Google Cloud: plain data, keyed by stable names, from which the
+ * constructs and the YAML are rendered. No cdktf here.
+ */
+import {
+  MANAGED_BY,
+  googleServiceAccountId,
+  secretStoreName,
+  workloadIdentityPrincipal,
+  workloadIdentityUserMember,
+} from '../declaration/naming';
+import { remoteIdOf, findKey, type EnvironmentModel, type GcpModel, type IdentityMode, type Model, type GkeClusterModel } from '../declaration/model';
+import {
+  externalSecretObject,
+  gcpSecretStoreObject,
+  namespaceObject,
+  serviceAccountObject,
+  sortObjects,
+  type ExternalSecretEntry,
+  type KubernetesObject,
+} from '../kubernetes/objects';
+import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
+
+/** A Secret Manager secret the environment owns. Keyed by its secret id. */
+export interface GcpSecretPlan {
+  readonly secretId: string;
+  /** Service that owns it. */
+  readonly service: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Imported (it exists already) rather than created. */
+  readonly adopt: boolean;
+  /** Declaration path of the owning key (the first one, when a service delivers it twice). */
+  readonly declaredAt: string;
+}
+
+/** One `roles/secretmanager.secretAccessor` grant on one secret for one principal. Keyed `service/secretId`. */
+export interface GcpGrantPlan {
+  readonly secretId: string;
+  /** Service whose identity reads the secret. */
+  readonly service: string;
+  readonly member: string;
+  /** True when the reader is not the owner: the grant exists because of a declared `from`. */
+  readonly crossService: boolean;
+}
+
+/** Identity of a service in the environment. Keyed by service. */
+export interface GcpIdentityPlan {
+  readonly service: string;
+  readonly namespace: string;
+  readonly kubernetesServiceAccount: string;
+  /** IAM member that the grants name. */
+  readonly member: string;
+  /** googleServiceAccount mode: the Google service account to create. */
+  readonly googleServiceAccount?: {
+    readonly accountId: string;
+    readonly email: string;
+    /** Member bound with roles/iam.workloadIdentityUser on it. */
+    readonly workloadIdentityUser: string;
+  };
+}
+
+export interface ControllerPlan {
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export interface GcpEnvironmentPlan {
+  readonly environment: string;
+  readonly project: string;
+  readonly projectNumber: string;
+  readonly identityMode: IdentityMode;
+  readonly replicaLocations: readonly string[];
+  readonly deletionProtection: boolean;
+  readonly stateBucket?: { readonly bucket: string; readonly prefix: string };
+  readonly clusters: readonly GkeClusterModel[];
+  readonly secrets: Readonly<Record<string, GcpSecretPlan>>;
+  readonly grants: Readonly<Record<string, GcpGrantPlan>>;
+  readonly identities: Readonly<Record<string, GcpIdentityPlan>>;
+  readonly controller: ControllerPlan;
+  /** Every Kubernetes object of the environment, dependencies first. */
+  readonly objects: readonly KubernetesObject[];
+  readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
+}
+
+function sortRecord<T>(entries: [string, T][]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
+  return out;
+}
+
+function identityOf(gcp: GcpModel, service: string, namespace: string, ksa: string): GcpIdentityPlan {
+  if (gcp.identity === 'googleServiceAccount') {
+    const accountId = googleServiceAccountId(service);
+    const email = `${accountId}@${gcp.project}.iam.gserviceaccount.com`;
+    return {
+      service,
+      namespace,
+      kubernetesServiceAccount: ksa,
+      member: `serviceAccount:${email}`,
+      googleServiceAccount: { accountId, email, workloadIdentityUser: workloadIdentityUserMember(gcp.project, namespace, ksa) },
+    };
+  }
+  return {
+    service,
+    namespace,
+    kubernetesServiceAccount: ksa,
+    member: workloadIdentityPrincipal(gcp.projectNumber, gcp.project, namespace, ksa),
+  };
+}
+
+/** Builds the Google Cloud plan of one environment. */
+export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvironmentPlan {
+  const gcp = env.gcp;
+  if (!gcp) throw new Error(`environment ${env.name} has no gcp section`);
+  const secrets = new Map<string, GcpSecretPlan>();
+  const grants = new Map<string, GcpGrantPlan>();
+  const identities = new Map<string, GcpIdentityPlan>();
+  const objects: KubernetesObject[] = [];
+  const namespaces = new Set<string>();
+
+  for (const svc of model.services) {
+    if (!svc.environments.includes(env.name)) continue;
+    const identity = identityOf(gcp, svc.name, svc.namespace, svc.serviceAccount);
+    const externalSecrets: KubernetesObject[] = [];
+
+    for (const sec of svc.secrets) {
+      const data: ExternalSecretEntry[] = [];
+      for (const k of sec.keys) {
+        if (!k.environments.includes(env.name)) continue;
+        let secretId: string;
+        let owner: string;
+        if (k.source.kind === 'own') {
+          secretId = remoteIdOf(gcp, svc.name, k);
+          owner = svc.name;
+          if (!secrets.has(secretId)) {
+            secrets.set(secretId, {
+              secretId,
+              service: svc.name,
+              adopt: k.source.adopt,
+              declaredAt: k.path.join('.'),
+              labels: { ...gcp.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
+            });
+          }
+        } else {
+          const target = findKey(model, k.source.service, k.source.secret, k.source.key)!;
+          secretId = remoteIdOf(gcp, k.source.service, target);
+          owner = k.source.service;
+        }
+        grants.set(`${svc.name}/${secretId}`, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name });
+        data.push({ secretKey: k.key, remoteKey: secretId, version: k.version });
+      }
+      if (data.length === 0) continue;
+      externalSecrets.push(
+        externalSecretObject({
+          name: sec.name,
+          namespace: svc.namespace,
+          service: svc.name,
+          storeName: secretStoreName(svc.name),
+          refreshInterval: env.refreshInterval,
+          data,
+        }),
+      );
+    }
+    if (externalSecrets.length === 0) continue; // nothing to read here: no identity, no store
+
+    identities.set(svc.name, identity);
+    if (svc.createNamespace && !namespaces.has(svc.namespace)) {
+      namespaces.add(svc.namespace);
+      objects.push(namespaceObject(svc.namespace));
+    }
+    objects.push(
+      serviceAccountObject({
+        name: svc.serviceAccount,
+        namespace: svc.namespace,
+        service: svc.name,
+        googleServiceAccountEmail: identity.googleServiceAccount?.email,
+      }),
+      gcpSecretStoreObject({
+        name: secretStoreName(svc.name),
+        namespace: svc.namespace,
+        service: svc.name,
+        projectId: gcp.project,
+        serviceAccount: svc.serviceAccount,
+      }),
+      ...externalSecrets,
+    );
+  }
+
+  return {
+    environment: env.name,
+    project: gcp.project,
+    projectNumber: gcp.projectNumber,
+    identityMode: gcp.identity,
+    replicaLocations: gcp.replicaLocations,
+    deletionProtection: gcp.deletionProtection,
+    stateBucket: gcp.stateBucket,
+    clusters: gcp.clusters,
+    secrets: sortRecord([...secrets]),
+    grants: sortRecord([...grants]),
+    identities: sortRecord([...identities]),
+    controller: {
+      repository: EXTERNAL_SECRETS_REPOSITORY,
+      chart: EXTERNAL_SECRETS_CHART,
+      version: gcp.externalSecrets.chartVersion,
+      namespace: gcp.externalSecrets.namespace,
+      values: externalSecretsValues(),
+    },
+    objects: sortObjects(objects),
+    manifestModes: env.manifests,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './gcp-plan';
+export * from './external-secrets-values';

@@ -1,0 +1,17 @@
+/**
+ * The cdktf app: reads the declaration (secrets.yaml, or the file SECRETS_FILE names), validates
+ * it, and synthesizes every environment into cdktf.out/ (Terraform) and generated/ (GitOps YAML).
+ *
+ * Nothing is written unless everything succeeds: output is synthesized into temporary folders
+ * and moved into place at the end.
+ *
+ * Exit codes: 0 written; 1 the declaration has problems (all listed); 2 synthesis failed.
+ */
+import { synthesize } from './stacks/synthesize';
+
+process.exitCode = synthesize({
+  declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
+  cdktfOutdir: process.env.CDKTF_OUTDIR,
+  log: (line) => process.stdout.write(`${line}\n`),
+  error: (line) => process.stderr.write(`${line}\n`),
+});

@@ -1,0 +1,32 @@
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
+import type { GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
+import { GkeClusterAccess } from '../lib/gcp/gke-cluster-access';
+import { KubernetesManifests } from '../lib/kubernetes/kubernetes-manifests';
+import { configureBackend } from './gcp-environment-stack';
+
+/**
+ * Second deploy phase: the environment's Kubernetes objects (namespaces, service accounts,
+ * SecretStores, ExternalSecrets) applied by Terraform to every cluster. A `kubernetes_manifest`
+ * needs its CRD at plan time, so this stack is deployed after the environment stack installed
+ * External Secrets Operator.
+ */
+export class GcpManifestsStack extends TerraformStack {
+  public readonly manifests: KubernetesManifests[] = [];
+
+  constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
+    super(scope, id);
+    configureBackend(this, plan, id);
+    new GoogleProvider(this, 'google', { project: plan.project });
+    const clientConfig = new DataGoogleClientConfig(this, 'ClientConfig');
+    clientConfig.overrideLogicalId('current');
+    for (const c of plan.clusters) {
+      const access = new GkeClusterAccess(this, `Cluster-${c.name}`, { project: plan.project, name: c.name, location: c.location, clientConfig });
+      this.manifests.push(
+        new KubernetesManifests(this, `Manifests-${c.name}`, { provider: access.kubernetes(), resourcePrefix: c.name, objects: plan.objects }),
+      );
+    }
+  }
+}
