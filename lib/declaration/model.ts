@@ -279,6 +279,7 @@ function checkRemoteIds(model: Model, add: (path: readonly (string | number)[], 
   // Group every owning key by (project, remote id) over all environments: environments that share
   // a project share its namespace of secret ids.
   const groups = new Map<string, Owner[]>();
+  const invalid = new Set<string>();
   for (const env of model.environments) {
     if (!env.gcp) continue;
     for (const svc of model.services) {
@@ -287,6 +288,8 @@ function checkRemoteIds(model: Model, add: (path: readonly (string | number)[], 
           if (k.source.kind !== 'own' || !k.environments.includes(env.name)) continue;
           const id = remoteIdOf(env.gcp, svc.name, k);
           if (!satisfies(RULES.secretManagerId, id)) {
+            if (invalid.has(k.path.join('/'))) continue;
+            invalid.add(k.path.join('/'));
             add(k.source.remoteName ? [...k.path, 'remoteName'] : k.path, id, `derived secret id ${id} is not valid: ${RULES.secretManagerId.text}`);
             continue;
           }
@@ -330,6 +333,14 @@ function checkRemoteIds(model: Model, add: (path: readonly (string | number)[], 
 }
 
 function checkIdentities(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  // Conflicts are found per environment and reported once, naming every environment they occur in.
+  const conflicts = new Map<string, { path: string[]; value: string; rule: (envs: string) => string; envs: string[] }>();
+  const note = (path: string[], value: string, rule: (envs: string) => string, env: string) => {
+    const id = JSON.stringify([path, rule('')]);
+    const c = conflicts.get(id) ?? { path, value, rule, envs: [] };
+    c.envs.push(env);
+    conflicts.set(id, c);
+  };
   for (const env of model.environments) {
     const here = model.services.filter((s) => s.environments.includes(env.name));
     const accounts = new Map<string, ServiceModel>();
@@ -338,16 +349,17 @@ function checkIdentities(model: Model, add: (path: readonly (string | number)[],
       const sa = `${s.namespace}/${s.serviceAccount}`;
       const other = accounts.get(sa);
       if (other) {
-        add(['services', s.name, 'serviceAccount'], s.serviceAccount, `service account ${sa} is also the identity of service ${other.name} in environment ${env.name}; each service needs its own, or one could read the other's secrets`);
+        note(['services', s.name, 'serviceAccount'], s.serviceAccount, (envs) => `service account ${sa} is also the identity of service ${other.name} in environment ${envs}; each service needs its own, or one could read the other's secrets`, env.name);
       } else accounts.set(sa, s);
       for (const sec of s.secrets) {
         if (!sec.keys.some((k) => k.environments.includes(env.name))) continue;
         const n = `${s.namespace}/${sec.name}`;
         const o = secretNames.get(n);
         if (o && o !== s) {
-          add(['services', s.name, 'secrets', sec.name], sec.name, `Kubernetes Secret ${n} is also produced by service ${o.name} in environment ${env.name}`);
+          note(['services', s.name, 'secrets', sec.name], sec.name, (envs) => `Kubernetes Secret ${n} is also produced by service ${o.name} in environment ${envs}`, env.name);
         } else secretNames.set(n, s);
       }
     }
   }
+  for (const c of conflicts.values()) add(c.path, c.value, c.rule(c.envs.join(', ')));
 }

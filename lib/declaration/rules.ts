@@ -91,12 +91,12 @@ export const RULES = {
   ),
   gcpLabelKey: rule(
     'gcp-label-key',
-    '^[\\p{Ll}\\p{Lo}][\\p{Ll}\\p{Lo}\\p{N}_-]{0,62}$',
+    '^[a-z][a-z0-9_-]{0,62}$',
     'a GCP label key is 1-63 lowercase letters, digits, underscores or hyphens, starting with a lowercase letter',
   ),
   gcpLabelValue: rule(
     'gcp-label-value',
-    '^[\\p{Ll}\\p{Lo}\\p{N}_-]{0,63}$',
+    '^[a-z0-9_-]{0,63}$',
     'a GCP label value is at most 63 lowercase letters, digits, underscores or hyphens',
   ),
   goDuration: rule(

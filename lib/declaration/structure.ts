@@ -75,7 +75,8 @@ function toProblem(root: unknown, e: ErrorObject): Problem | undefined {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((parent?.properties as object) ?? {}).filter((k) => k !== '$schema');
       const rule = VALUE_FIELDS.has(field) ? VALUE_RULE : `unknown field "${field}"; allowed fields: ${allowed.join(', ')}`;
-      return { path: [...at, field], value: lookup(root, [...at, field]), rule };
+      // A pasted secret value is never echoed back into logs.
+      return { path: [...at, field], value: VALUE_FIELDS.has(field) ? '<redacted>' : lookup(root, [...at, field]), rule };
     }
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
