@@ -1,4 +1,4 @@
-import { GcsBackend, TerraformStack } from 'cdktf';
+import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
@@ -8,9 +8,14 @@ import { WorkloadServiceAccounts } from '../lib/gcp/workload-service-accounts';
 import { GkeClusterAccess } from '../lib/gcp/gke-cluster-access';
 import { ExternalSecretsOperator } from '../lib/gcp/external-secrets-operator';
 
-/** Backend of a stack: GCS when the environment names a bucket, local state otherwise. */
+/**
+ * Backend of a stack: GCS when the environment names a bucket; otherwise local state in the
+ * project folder (`terraform.<stack>.tfstate`, outside cdktf.out/, which every synthesis replaces),
+ * written as a relative path so that the output is the same on every machine.
+ */
 export function configureBackend(stack: TerraformStack, plan: GcpEnvironmentPlan, stackName: string): void {
   if (plan.stateBucket) new GcsBackend(stack, { bucket: plan.stateBucket.bucket, prefix: `${plan.stateBucket.prefix}/${stackName}` });
+  else new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
 }
 
 /**

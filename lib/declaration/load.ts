@@ -73,7 +73,7 @@ export function parseDeclarationText(text: string, source: string): { data: unkn
     const problems: Problem[] = doc.errors.map((e) => ({
       path: [],
       rule: `YAML: ${e.code === 'DUPLICATE_KEY' ? 'a mapping repeats a key (each key may appear once)' : e.message.split('\n')[0]}`,
-      line: e.linePos?.[0]?.line,
+      line: counter.linePos(e.pos[0]).line,
     }));
     throw new DeclarationError(problems, source);
   }

@@ -33,6 +33,7 @@ function formatValue(value: unknown): string {
 
 export function formatProblem(p: Problem): string {
   const where = p.line !== undefined ? `${formatPath(p.path)} (line ${p.line})` : formatPath(p.path);
+  if (p.path.length === 0 && p.value === undefined) return `${where}: ${p.rule}`;
   return `${where}: ${formatValue(p.value)}: ${p.rule}`;
 }
 

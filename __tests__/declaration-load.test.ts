@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DeclarationError } from '../lib/declaration/problem';
+import { MAX_DECLARATION_BYTES, loadDeclarationFile } from '../lib/declaration/load';
+import { baseDeclaration } from './support/fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'declaration-'));
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function errorOf(path: string): DeclarationError {
+  try {
+    loadDeclarationFile(path);
+  } catch (e) {
+    if (e instanceof DeclarationError) return e;
+    throw e;
+  }
+  throw new Error('expected a DeclarationError');
+}
+
+describe('loading a declaration file', () => {
+  test('GIVEN the repository example WHEN loaded THEN both environments and both services resolve', () => {
+    const model = loadDeclarationFile(join(__dirname, '..', 'secrets.yaml'));
+    expect(model.environments.map((e) => e.name)).toEqual(['evaluation', 'production']);
+    expect(model.services.map((s) => s.name)).toEqual(['service-a', 'service-b']);
+  });
+
+  test('problems carry the line of the offending value', () => {
+    const text = stringify(baseDeclaration()).replace('project: demo-production', 'project: Demo_Production');
+    const e = errorOf(file('line.yaml', text));
+    const expected = text.split('\n').findIndex((l) => l.includes('Demo_Production')) + 1;
+    expect(e.problems).toEqual([expect.objectContaining({ path: ['environments', 'production', 'gcp', 'project'], line: expected })]);
+    expect(e.message).toContain(`environments.production.gcp.project (line ${expected}): "Demo_Production"`);
+    expect(e.message).toContain(join(dir, 'line.yaml'));
+  });
+
+  test('duplicate keys are refused', () => {
+    const e = errorOf(file('dup.yaml', 'environments:\n  a: {}\n  a: {}\nservices: {}\n'));
+    expect(e.message).toMatch(/line 3.*a mapping repeats a key/);
+  });
+
+  test('an alias bomb is refused without expanding it', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    lines.push('environments: *l', 'services: {}');
+    const e = errorOf(file('bomb.yaml', lines.join('\n')));
+    expect(e.message).toMatch(/aliases may expand at most/);
+  });
+
+  test('deep nesting is refused', () => {
+    const e = errorOf(file('deep.yaml', `environments: ${'['.repeat(200)}${']'.repeat(200)}\nservices: {}\n`));
+    expect(e.message).toMatch(/nesting deeper than 64 levels/);
+  });
+
+  test('bytes that are not UTF-8 are refused', () => {
+    const e = errorOf(file('latin1.yaml', Buffer.from([0x65, 0x6e, 0x76, 0x3a, 0x20, 0xe9, 0x0a])));
+    expect(e.message).toMatch(/must be UTF-8 text/);
+  });
+
+  test('a file over the size limit is refused before it is parsed', () => {
+    const e = errorOf(file('big.yaml', `# ${'x'.repeat(MAX_DECLARATION_BYTES)}\n`));
+    expect(e.message).toMatch(/a declaration file is at most 8388608 bytes/);
+  });
+
+  test('a missing file is reported by name', () => {
+    const e = errorOf(join(dir, 'absent.yaml'));
+    expect(e.message).toMatch(/absent\.yaml.*cannot read the declaration file \(ENOENT\)/);
+  });
+
+  test('YAML that is not a mapping is reported as a type problem', () => {
+    const e = errorOf(file('list.yaml', '- a\n- b\n'));
+    expect(e.message).toMatch(/\(root\).*must be a mapping, not a list/);
+  });
+});

@@ -1,0 +1,59 @@
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { synthesize } from '../../stacks/synthesize';
+
+export interface SynthResult {
+  readonly root: string;
+  readonly code: number;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Parsed cdk.tf.json by stack name. */
+  readonly stacks: Record<string, any>;
+  /** generated/ files: path relative to generated/ -> content. */
+  readonly generated: Record<string, string>;
+}
+
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Runs the app's synthesis on a declaration file in a fresh folder, as `npm run synth` does. */
+export function synthFile(declaration: string, name = 'secrets.yaml'): SynthResult {
+  const root = mkdtempSync(join(tmpdir(), 'synth-'));
+  copyFileSync(declaration, join(root, name));
+  return synthIn(root, name);
+}
+
+export function synthIn(root: string, name: string): SynthResult {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = synthesize({ declarationFile: name, root, log: (l) => stdout.push(l), error: (l) => stderr.push(l) });
+  const stacks: Record<string, any> = {};
+  const generated: Record<string, string> = {};
+  if (code === 0) {
+    const stacksDir = join(root, 'cdktf.out', 'stacks');
+    for (const s of readdirSync(stacksDir).sort()) stacks[s] = JSON.parse(readFileSync(join(stacksDir, s, 'cdk.tf.json'), 'utf8'));
+    const genDir = join(root, 'generated');
+    for (const f of listFiles(genDir)) generated[relative(genDir, f)] = readFileSync(f, 'utf8');
+  }
+  return { root, code, stdout, stderr, stacks, generated };
+}
+
+export const EXAMPLE = join(__dirname, '..', '..', 'secrets.yaml');
+
+/** for_each map of a resource in a synthesized stack. */
+export function instances(stack: any, type: string, name: string): Record<string, any> {
+  const r = stack.resource?.[type]?.[name];
+  if (!r) throw new Error(`no ${type}.${name} in stack`);
+  return r.for_each;
+}
