@@ -1,0 +1,62 @@
+import { App } from 'cdktf';
+import { Testing } from 'cdktf';
+import { validateDeclaration } from '../lib/declaration/load';
+import { planGcpEnvironment } from '../lib/plan/gcp-plan';
+import { googleServiceAccountId } from '../lib/declaration/naming';
+import { GcpEnvironmentStack } from '../stacks/gcp-environment-stack';
+import { declarationWith } from './support/fixtures';
+
+function synthEnvironment(edit: (d: any) => void, env = 'evaluation') {
+  const model = validateDeclaration(declarationWith(edit));
+  const plan = planGcpEnvironment(model, model.environments.find((e) => e.name === env)!);
+  const app = Testing.app() as App;
+  const stack = new GcpEnvironmentStack(app, `${env}-gcp`, plan);
+  return { plan, json: JSON.parse(Testing.synth(stack)) };
+}
+
+describe('googleServiceAccount identity mode', () => {
+  const { plan, json } = synthEnvironment((d) => (d.environments.evaluation.gcp.identity = 'googleServiceAccount'));
+
+  test('one Google service account per service that reads secrets', () => {
+    expect(json.resource.google_service_account.service_accounts.for_each).toEqual({
+      'service-a': { account_id: 'secrets-service-a', display_name: 'service-a' },
+      'service-b': { account_id: 'secrets-service-b', display_name: 'service-b' },
+    });
+  });
+
+  test('roles/iam.workloadIdentityUser on that account only, for that Kubernetes service account', () => {
+    const r = json.resource.google_service_account_iam_member.workload_identity_users;
+    expect(r.role).toBe('roles/iam.workloadIdentityUser');
+    expect(r.for_each['service-a']).toEqual({
+      service_account_id: 'projects/demo-evaluation/serviceAccounts/secrets-service-a@demo-evaluation.iam.gserviceaccount.com',
+      member: 'serviceAccount:demo-evaluation.svc.id.goog[service-a/service-a-secrets]',
+    });
+    expect(r.depends_on).toEqual(['google_service_account.service_accounts']);
+  });
+
+  test('grants name the Google service account and wait for it', () => {
+    const grants = json.resource.google_secret_manager_secret_iam_member.secret_accessors;
+    expect(grants.for_each['service-b/service-a_FOO_PASSWORD'].member).toBe('serviceAccount:secrets-service-b@demo-evaluation.iam.gserviceaccount.com');
+    expect(grants.depends_on).toEqual(['google_secret_manager_secret.secrets', 'google_service_account.service_accounts']);
+  });
+
+  test('the Kubernetes service account carries the iam.gke.io/gcp-service-account annotation', () => {
+    const sa = plan.objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === 'service-a')!;
+    expect(sa.metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'secrets-service-a@demo-evaluation.iam.gserviceaccount.com' });
+  });
+
+  test('the other environment keeps direct Workload Identity principals', () => {
+    const other = synthEnvironment((d) => (d.environments.evaluation.gcp.identity = 'googleServiceAccount'), 'production');
+    expect(other.json.resource.google_service_account).toBeUndefined();
+    expect(Object.values(other.json.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each).every((g: any) => g.member.startsWith('principal://'))).toBe(true);
+    expect(other.plan.objects.find((o) => o.kind === 'ServiceAccount')!.metadata.annotations).toBeUndefined();
+  });
+
+  test('long service names still give valid account ids (6-30 characters)', () => {
+    for (const name of ['a', 'service-with-a-rather-long-name', 'x'.repeat(40), 'abcdefghijklmn-opq-rest']) {
+      const id = googleServiceAccountId(name);
+      expect(id).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+    }
+    expect(googleServiceAccountId('x'.repeat(40))).not.toBe(googleServiceAccountId(`${'x'.repeat(39)}y`));
+  });
+});
