@@ -1,3 +1,4 @@
+/// <reference path="./setup.ts" />
 import { TerraformStack, Testing } from 'cdktf';
 import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret';
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';

@@ -1,0 +1,271 @@
+/**
+ * Validators built from the upstream schemas vendored in vendor/upstream/ (`npm run vendor`):
+ * the External Secrets CRDs and the External Secrets Helm chart's values schema. Tests use them to
+ * check that what the product generates is what the real controller and chart accept, rather than
+ * what a hand-written schema believes they accept.
+ *
+ * Every schema is read and compiled once per file and cached for the life of the test process.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse } from 'yaml';
+
+/** Root of the vendored upstream files. */
+export const VENDOR_UPSTREAM = join(__dirname, '..', '..', 'vendor', 'upstream');
+/** External Secrets Operator 2.9.0 (CRDs and Helm chart). */
+export const EXTERNAL_SECRETS_DIR = join(VENDOR_UPSTREAM, 'external-secrets-2.9.0');
+export const SECRET_STORE_CRD = 'external-secrets-2.9.0/crds/external-secrets.io_secretstores.yaml';
+export const EXTERNAL_SECRET_CRD = 'external-secrets-2.9.0/crds/external-secrets.io_externalsecrets.yaml';
+export const EXTERNAL_SECRETS_VALUES_YAML = join(EXTERNAL_SECRETS_DIR, 'values.yaml');
+export const EXTERNAL_SECRETS_VALUES_SCHEMA = join(EXTERNAL_SECRETS_DIR, 'values.schema.json');
+
+type Json = Record<string, unknown>;
+const isPlainObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Readable form of ajv errors: `<instancePath> <message>`, with the detail ajv keeps in params. */
+function formatErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const at = e.instancePath === '' ? '/' : e.instancePath;
+    switch (e.keyword) {
+      case 'additionalProperties':
+        return `${at} must NOT have the unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+      case 'enum':
+        return `${at} must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+      default:
+        return `${at} ${e.message ?? e.keyword}`;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRDs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Kubernetes vendor extensions found in CRD schemas. Only x-kubernetes-int-or-string constrains the
+ * value in a way JSON Schema can express; the others are annotations here:
+ * - preserve-unknown-fields is honoured by {@link closeStructuralObjects} (it keeps an object open);
+ * - list-type / list-map-keys / map-type affect server-side apply merging, not validity (a
+ *   `set` or `map` list's uniqueness is NOT checked);
+ * - embedded-resource marks a nested object with apiVersion/kind/metadata;
+ * - validations are CEL rules, which are not JSON Schema and are NOT evaluated.
+ */
+const KUBERNETES_ANNOTATION_KEYWORDS = [
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-validations',
+  // OpenAPI v3 (singular); JSON Schema has `examples`.
+  'example',
+];
+
+function crdAjv(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    // Unknown keywords are errors (so a new upstream keyword is noticed), but CRD schemas are not
+    // written for ajv's stricter type/tuple/required lint rules.
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    // CRD formats (int32, int64, byte, date-time) are not registered: ajv-formats is not installed
+    // and the API server is lenient about most of them.
+    validateFormats: false,
+    // Patterns are Go RE2; the ones in these CRDs are valid JavaScript with the `u` flag (ajv's default).
+    unicodeRegExp: true,
+  });
+  for (const keyword of KUBERNETES_ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
+  ajv.addKeyword({
+    keyword: 'x-kubernetes-int-or-string',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (enabled: boolean, data: unknown) => !enabled || typeof data === 'string' || Number.isInteger(data),
+  });
+  return ajv;
+}
+
+/**
+ * The API server prunes fields a structural schema does not declare, and rejects them under
+ * strict field validation (kubectl's default, and what Terraform's kubernetes_manifest reports as
+ * an error): an object with `properties` is closed unless it says x-kubernetes-preserve-unknown-fields
+ * or has its own additionalProperties. Plain JSON Schema would accept a misspelt field silently, so
+ * this makes that explicit with `additionalProperties: false`. Objects without `properties`
+ * (such as the root `metadata`, `{type: object}`) stay open. Mutates and returns the schema.
+ */
+export function closeStructuralObjects(schema: unknown): unknown {
+  if (!isPlainObject(schema)) return schema;
+  if (
+    schema.type === 'object' &&
+    isPlainObject(schema.properties) &&
+    schema.additionalProperties === undefined &&
+    schema['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    schema.additionalProperties = false;
+  }
+  if (isPlainObject(schema.properties)) for (const p of Object.values(schema.properties)) closeStructuralObjects(p);
+  if (Array.isArray(schema.items)) schema.items.forEach(closeStructuralObjects);
+  else closeStructuralObjects(schema.items);
+  closeStructuralObjects(schema.additionalProperties);
+  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(schema[k])) (schema[k] as unknown[]).forEach(closeStructuralObjects);
+  closeStructuralObjects(schema.not);
+  return schema;
+}
+
+export interface CrdSchema {
+  /** Path under vendor/upstream. */
+  readonly file: string;
+  readonly group: string;
+  readonly kind: string;
+  /** Name of the one served version. */
+  readonly version: string;
+  /** `group/version`, what objects of the kind must carry. */
+  readonly apiVersion: string;
+  /** CEL rules (x-kubernetes-validations) in the schema, which the validator does not evaluate. */
+  readonly celRules: number;
+  /** Validates an object against the served version's openAPIV3Schema. Returns readable errors. */
+  readonly validate: (obj: unknown) => string[];
+}
+
+interface CrdVersion {
+  name: string;
+  served?: boolean;
+  schema?: { openAPIV3Schema?: unknown };
+}
+
+function countCel(schema: unknown): number {
+  if (Array.isArray(schema)) return schema.reduce((n: number, s) => n + countCel(s), 0);
+  if (!isPlainObject(schema)) return 0;
+  let n = Array.isArray(schema['x-kubernetes-validations']) ? schema['x-kubernetes-validations'].length : 0;
+  for (const [k, v] of Object.entries(schema)) if (k !== 'default' && k !== 'enum' && k !== 'example') n += countCel(v);
+  return n;
+}
+
+const crdCache = new Map<string, CrdSchema>();
+let sharedCrdAjv: Ajv | undefined;
+
+/** Reads, and compiles once, the CRD at `file` (a path under vendor/upstream). */
+export function loadCrd(file: string): CrdSchema {
+  const cached = crdCache.get(file);
+  if (cached) return cached;
+  const doc = parse(readFileSync(join(VENDOR_UPSTREAM, file), 'utf8')) as {
+    kind?: string;
+    spec?: { group?: string; names?: { kind?: string }; versions?: CrdVersion[] };
+  };
+  if (doc?.kind !== 'CustomResourceDefinition') throw new Error(`${file} is not a CustomResourceDefinition`);
+  const group = doc.spec?.group;
+  const kind = doc.spec?.names?.kind;
+  if (!group || !kind) throw new Error(`${file} has no spec.group or spec.names.kind`);
+  const served = (doc.spec?.versions ?? []).filter((v) => v.served === true);
+  if (served.length !== 1) {
+    throw new Error(`${file}: expected exactly one served version, found ${served.map((v) => v.name).join(', ') || 'none'}`);
+  }
+  const version = served[0];
+  const schema = version.schema?.openAPIV3Schema;
+  if (!isPlainObject(schema)) throw new Error(`${file}: version ${version.name} has no schema.openAPIV3Schema`);
+  const celRules = countCel(schema);
+  sharedCrdAjv ??= crdAjv();
+  const compiled: ValidateFunction = sharedCrdAjv.compile(closeStructuralObjects(schema) as object);
+  const validate = (obj: unknown): string[] => (compiled(obj) ? [] : formatErrors(compiled.errors));
+  const crd: CrdSchema = { file, group, kind, version: version.name, apiVersion: `${group}/${version.name}`, celRules, validate };
+  crdCache.set(file, crd);
+  return crd;
+}
+
+/** Validator of the served version of the CRD at `file` (a path under vendor/upstream). */
+export function crdValidator(file: string): (obj: unknown) => string[] {
+  return loadCrd(file).validate;
+}
+
+/** The external-secrets.io kinds the product generates, with their vendored CRDs. */
+export const EXTERNAL_SECRETS_CRDS: Readonly<Record<string, string>> = {
+  SecretStore: SECRET_STORE_CRD,
+  ExternalSecret: EXTERNAL_SECRET_CRD,
+};
+
+/**
+ * Validates an external-secrets.io object against its kind's CRD, and checks that its apiVersion
+ * is the served one (`external-secrets.io/v1`; v1beta1 is no longer served by 2.9.0). Throws for a
+ * kind whose CRD is not vendored.
+ */
+export function validateExternalSecretsObject(obj: unknown): string[] {
+  const kind = isPlainObject(obj) ? obj.kind : undefined;
+  const file = typeof kind === 'string' && Object.prototype.hasOwnProperty.call(EXTERNAL_SECRETS_CRDS, kind) ? EXTERNAL_SECRETS_CRDS[kind] : undefined;
+  if (!file) {
+    throw new Error(`no vendored external-secrets.io CRD for kind ${JSON.stringify(kind)} (known: ${Object.keys(EXTERNAL_SECRETS_CRDS).join(', ')})`);
+  }
+  const crd = loadCrd(file);
+  const errors: string[] = [];
+  const apiVersion = (obj as Json).apiVersion;
+  if (apiVersion !== crd.apiVersion) {
+    errors.push(`/apiVersion must be "${crd.apiVersion}" (the served version of ${crd.kind}), got ${JSON.stringify(apiVersion)}`);
+  }
+  return [...errors, ...crd.validate(obj)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helm values
+// ---------------------------------------------------------------------------------------------
+
+let helmValidator: ValidateFunction | undefined;
+let helmDefaults: Json | undefined;
+
+/** The External Secrets chart's default values.yaml, parsed (cached; do not mutate). */
+export function externalSecretsDefaultValues(): Json {
+  if (!helmDefaults) {
+    const parsed: unknown = parse(readFileSync(EXTERNAL_SECRETS_VALUES_YAML, 'utf8'));
+    if (!isPlainObject(parsed)) throw new Error(`${EXTERNAL_SECRETS_VALUES_YAML} is not a mapping`);
+    helmDefaults = parsed;
+  }
+  return helmDefaults;
+}
+
+function helmValuesValidator(): ValidateFunction {
+  if (!helmValidator) {
+    const schema: unknown = JSON.parse(readFileSync(EXTERNAL_SECRETS_VALUES_SCHEMA, 'utf8'));
+    if (!isPlainObject(schema)) throw new Error(`${EXTERNAL_SECRETS_VALUES_SCHEMA} is not a JSON object`);
+    // The chart's schema names its dialect; pick the ajv class that implements it.
+    const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
+    const options = { allErrors: true, strict: true, validateFormats: false };
+    let ajv: Ajv;
+    if (dialect.includes('2020-12')) ajv = new Ajv2020(options);
+    else if (dialect === '' || dialect.includes('draft-07')) ajv = new Ajv(options);
+    else throw new Error(`${EXTERNAL_SECRETS_VALUES_SCHEMA}: unsupported $schema ${dialect}`);
+    helmValidator = ajv.compile(schema);
+  }
+  return helmValidator;
+}
+
+const pointer = (path: readonly string[]) => `/${path.join('/')}`;
+
+/**
+ * Paths of `values` that the chart does not have. Only a non-empty mapping in values.yaml
+ * constrains its keys; an empty one (`podAnnotations: {}`, `resources: {}`) or a null default is
+ * free-form, and what is below a list or a scalar is left to the schema's type checks.
+ */
+function unknownValuePaths(values: unknown, defaults: unknown, path: string[], out: string[]): void {
+  if (!isPlainObject(values) || !isPlainObject(defaults) || Object.keys(defaults).length === 0) return;
+  for (const [key, value] of Object.entries(values)) {
+    const here = [...path, key];
+    if (!Object.prototype.hasOwnProperty.call(defaults, key)) {
+      out.push(`${pointer(here)} is not a value of the chart (values.yaml has ${Object.keys(defaults).sort().join(', ')} there)`);
+      continue;
+    }
+    unknownValuePaths(value, defaults[key], here, out);
+  }
+}
+
+/**
+ * Validates Helm values for the External Secrets chart: against the chart's values.schema.json,
+ * and, because that schema leaves every object open (no additionalProperties: false, so a typo is
+ * silently ignored by Helm), against the key paths of the chart's default values.yaml.
+ */
+export function helmValuesErrors(values: unknown): string[] {
+  const validate = helmValuesValidator();
+  const errors = validate(values) ? [] : formatErrors(validate.errors);
+  unknownValuePaths(values, externalSecretsDefaultValues(), [], errors);
+  return errors;
+}

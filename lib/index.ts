@@ -1,0 +1,15 @@
+export * from './declaration';
+export * from './plan';
+export * from './gcp/secret-manager-secrets';
+export * from './gcp/secret-accessor-grants';
+export * from './gcp/workload-service-accounts';
+export * from './gcp/gke-cluster-access';
+export * from './gcp/external-secrets-operator';
+export * from './kubernetes/objects';
+export * from './kubernetes/kubernetes-manifests';
+export * from './kubernetes/gitops-yaml';
+export * from './terraform/import-blocks';
+export { GcpEnvironmentStack, configureBackend } from '../stacks/gcp-environment-stack';
+export { GcpManifestsStack } from '../stacks/gcp-manifests-stack';
+export { buildApp, type EnvironmentOutput } from '../stacks/app';
+export { synthesize, type SynthesizeOptions, EXIT_OK, EXIT_INVALID_DECLARATION, EXIT_SYNTHESIS_FAILED } from '../stacks/synthesize';
