@@ -2,7 +2,13 @@ import { DeclarationError, formatPath, type Problem } from '../lib/declaration/p
 import { validateDeclaration } from '../lib/declaration/load';
 import { RULES } from '../lib/declaration/rules';
 import { VALUE_RULE } from '../lib/declaration/structure';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { EXIT_INVALID_DECLARATION } from '../stacks/synthesize';
 import { baseDeclaration, declarationWith } from './support/fixtures';
+import { synthIn } from './support/synth';
 
 function problemsOf(decl: unknown): readonly Problem[] {
   try {
@@ -32,6 +38,13 @@ function expectProblem(decl: unknown, path: string, value: unknown, rule: RegExp
   // Long values are shortened in messages; their start is always there.
   if (value !== undefined) expect(line).toContain(JSON.stringify(value).slice(0, 60));
   expect(line).toContain(at[0].rule);
+  // The same file through the command: exit code 1, the problem on stderr, nothing written.
+  const root = mkdtempSync(join(tmpdir(), 'rule-'));
+  writeFileSync(join(root, 'secrets.yaml'), stringify(decl));
+  const r = synthIn(root, 'secrets.yaml');
+  expect(r.code).toBe(EXIT_INVALID_DECLARATION);
+  expect(r.stderr.join('\n')).toContain(at[0].rule);
+  expect(readdirSync(root)).toEqual(['secrets.yaml']);
 }
 
 function escape(s: string): RegExp {
