@@ -229,7 +229,8 @@ function helmValuesValidator(): ValidateFunction {
     if (!isPlainObject(schema)) throw new Error(`${EXTERNAL_SECRETS_VALUES_SCHEMA} is not a JSON object`);
     // The chart's schema names its dialect; pick the ajv class that implements it.
     const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
-    const options = { allErrors: true, strict: true, validateFormats: false };
+    // `type: [string, integer]` (ports given by name or number) is a union type, which strict mode refuses by default.
+    const options = { allErrors: true, strict: true, allowUnionTypes: true, validateFormats: false };
     let ajv: Ajv;
     if (dialect.includes('2020-12')) ajv = new Ajv2020(options);
     else if (dialect === '' || dialect.includes('draft-07')) ajv = new Ajv(options);
