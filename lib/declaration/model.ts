@@ -3,9 +3,9 @@
  * every name derived, sorted by name. Built only from a structurally valid declaration; every
  * cross-field rule is checked here and reported together.
  */
-import { DEFAULT_EXTERNAL_SECRETS_CHART_VERSION, type Declaration, type KeyDeclaration } from './schema';
+import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION, type Declaration, type KeyDeclaration } from './schema';
 import { RULES, satisfies } from './rules';
-import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedSecretId } from './naming';
+import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName } from './naming';
 import type { Problem } from './problem';
 
 export type IdentityMode = 'workloadIdentity' | 'googleServiceAccount';
@@ -29,9 +29,41 @@ export interface GcpModel {
   readonly externalSecrets: { readonly chartVersion: string; readonly namespace: string };
 }
 
+export type Platform = 'gcp' | 'azure';
+export type AzureDelivery = 'csi' | 'externalSecrets';
+export type AzureIdentityMode = 'workloadIdentity' | 'aksAddonIdentity';
+
+export interface AksClusterModel {
+  readonly name: string;
+  readonly resourceGroup: string;
+}
+
+export interface AzureModel {
+  readonly tenantId: string;
+  readonly subscriptionId: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly keyVault: {
+    /** Declared name. */
+    readonly declaredName: string;
+    /** Name of the vault, with the unique suffix when asked for. */
+    readonly name: string;
+    readonly publicNetworkAccess: boolean;
+    readonly softDeleteRetentionDays: number;
+  };
+  readonly clusters: readonly AksClusterModel[];
+  readonly delivery: AzureDelivery;
+  readonly identity: AzureIdentityMode;
+  readonly csiDriver: { readonly install: 'helm' | 'aksAddon'; readonly chartVersion: string; readonly rotationPollInterval: string };
+  readonly externalSecrets: { readonly chartVersion: string; readonly namespace: string };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly stateBackend?: { readonly resourceGroup: string; readonly storageAccount: string; readonly container: string };
+}
+
 export interface EnvironmentModel {
   readonly name: string;
   readonly gcp?: GcpModel;
+  readonly azure?: AzureModel;
   readonly manifests: { readonly terraform: boolean; readonly gitops: boolean };
   readonly refreshInterval: string;
 }
@@ -70,6 +102,7 @@ export interface KubernetesSecretModel {
 
 export interface ServiceModel {
   readonly name: string;
+  readonly platform: Platform;
   readonly namespace: string;
   readonly createNamespace: boolean;
   readonly serviceAccount: string;
@@ -117,14 +150,18 @@ export function resolveDeclaration(decl: Declaration): Model {
           namespace: g.externalSecrets?.namespace ?? 'external-secrets',
         },
       },
+      azure: e.azure && resolveAzure(e.azure),
     };
   });
 
   const services: ServiceModel[] = sortedKeys(decl.services).map((name) => {
     const s = decl.services[name];
-    const serviceEnvs = s.environments ? [...s.environments].sort() : envNames;
+    const platform: Platform = s.platform ?? 'gcp';
+    // By default a service is deployed wherever its platform is declared.
+    const serviceEnvs = s.environments ? [...s.environments].sort() : envNames.filter((n) => decl.environments[n][platform] !== undefined);
     return {
       name,
+      platform,
       namespace: s.namespace ?? name,
       createNamespace: s.createNamespace ?? true,
       serviceAccount: s.serviceAccount ?? defaultServiceAccountName(name),
@@ -132,14 +169,43 @@ export function resolveDeclaration(decl: Declaration): Model {
       labels: sortedRecord(s.labels),
       secrets: sortedKeys(s.secrets).map((secretName) => ({
         name: secretName,
-        keys: sortedKeys(s.secrets[secretName]).map((key) => resolveKey(name, secretName, key, s.secrets[secretName][key], serviceEnvs)),
+        keys: sortedKeys(s.secrets[secretName]).map((key) => resolveKey(name, platform, secretName, key, s.secrets[secretName][key], serviceEnvs)),
       })),
     };
   });
   return { environments, services };
 }
 
-function resolveKey(service: string, secret: string, key: string, k: KeyDeclaration, serviceEnvs: readonly string[]): KeyModel {
+function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure']>): AzureModel {
+  return {
+    tenantId: a.tenantId.toLowerCase(),
+    subscriptionId: a.subscriptionId.toLowerCase(),
+    location: a.location,
+    resourceGroup: a.resourceGroup,
+    keyVault: {
+      declaredName: a.keyVault.name,
+      name: keyVaultName(a.keyVault.name, a.keyVault.uniqueSuffix ? `${a.subscriptionId.toLowerCase()}/${a.resourceGroup}` : undefined),
+      publicNetworkAccess: a.keyVault.publicNetworkAccess ?? true,
+      softDeleteRetentionDays: a.keyVault.softDeleteRetentionDays ?? 90,
+    },
+    clusters: a.clusters.map((c) => ({ name: c.name, resourceGroup: c.resourceGroup ?? a.resourceGroup })).sort(byName),
+    delivery: a.delivery ?? 'csi',
+    identity: a.identity ?? 'workloadIdentity',
+    csiDriver: {
+      install: a.csiDriver?.install ?? 'helm',
+      chartVersion: a.csiDriver?.chartVersion ?? DEFAULT_CSI_AZURE_CHART_VERSION,
+      rotationPollInterval: a.csiDriver?.rotationPollInterval ?? '2m',
+    },
+    externalSecrets: {
+      chartVersion: a.externalSecrets?.chartVersion ?? DEFAULT_EXTERNAL_SECRETS_CHART_VERSION,
+      namespace: a.externalSecrets?.namespace ?? 'external-secrets',
+    },
+    labels: sortedRecord(a.labels),
+    stateBackend: a.stateBackend,
+  };
+}
+
+function resolveKey(service: string, platform: Platform, secret: string, key: string, k: KeyDeclaration, serviceEnvs: readonly string[]): KeyModel {
   const path = ['services', service, 'secrets', secret, key];
   const environments = k.environments ? [...k.environments].sort() : [...serviceEnvs];
   if (k.from) {
@@ -151,7 +217,8 @@ function resolveKey(service: string, secret: string, key: string, k: KeyDeclarat
     environments,
     version: k.version,
     path,
-    source: { kind: 'own', remoteName: k.remoteName, adopt: k.remoteName !== undefined && (k.adopt ?? true), labels: sortedRecord(k.labels) },
+    // Adopting applies to Secret Manager; a Key Vault is created by the product, so it holds nothing to adopt.
+    source: { kind: 'own', remoteName: k.remoteName, adopt: platform === 'gcp' && k.remoteName !== undefined && (k.adopt ?? true), labels: sortedRecord(k.labels) },
   };
 }
 
@@ -169,6 +236,12 @@ export function remoteIdOf(gcp: GcpModel, service: string, k: KeyModel): string 
   return k.source.remoteName ?? derivedSecretId(gcp.secretIdPrefix, service, k.key);
 }
 
+/** The Key Vault secret name of a key that owns its secret. */
+export function keyVaultSecretNameOf(service: string, k: KeyModel): string {
+  if (k.source.kind !== 'own') throw new Error(`${k.path.join('.')} does not own a remote secret`);
+  return k.source.remoteName ?? derivedKeyVaultSecretName(service, k.key);
+}
+
 /** Cross-field rules: environments, `from`, collisions, identities. Returns every problem. */
 export function checkModel(decl: Declaration, model: Model): Problem[] {
   const problems: Problem[] = [];
@@ -177,7 +250,8 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
 
   // Environments themselves.
   for (const env of model.environments) {
-    if (!env.gcp) add(['environments', env.name], decl.environments[env.name], 'an environment needs a cloud section (gcp)');
+    if (!env.gcp && !env.azure) add(['environments', env.name], decl.environments[env.name], 'an environment needs a cloud section (gcp, azure or both)');
+    if (env.azure) checkAzureEnvironment(decl, env, add);
     if (env.gcp) {
       const seen = new Map<string, number>();
       decl.environments[env.name].gcp!.clusters.forEach((c, i) => {
@@ -197,7 +271,11 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     const sDecl = decl.services[svc.name];
     (sDecl.environments ?? []).forEach((e, i) => {
       if (!envs.has(e)) add(['services', svc.name, 'environments', i], e, `unknown environment; declared environments: ${[...envs.keys()].join(', ')}`);
+      else if (!envs.get(e)![svc.platform]) add(['services', svc.name, 'environments', i], e, `service ${svc.name} runs on ${svc.platform}, and environment ${e} has no ${svc.platform} section`);
     });
+    if (!sDecl.environments && svc.environments.length === 0 && model.environments.length > 0) {
+      add(['services', svc.name, 'platform'], svc.platform, `service ${svc.name} runs on ${svc.platform}, and no environment has a ${svc.platform} section`);
+    }
     for (const k of Object.keys(svc.labels)) {
       if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) {
         add(['services', svc.name, 'labels', k], k, `label key "${k}" is set by the product (reserved: ${RESERVED_LABEL_KEYS.join(', ')})`);
@@ -210,9 +288,19 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
           if (!envs.has(e)) add([...k.path, 'environments', i], e, `unknown environment; declared environments: ${[...envs.keys()].join(', ')}`);
           else if (!svc.environments.includes(e)) add([...k.path, 'environments', i], e, `service ${svc.name} is not deployed in environment ${e} (services.${svc.name}.environments)`);
         });
+        if (kDecl.version !== undefined) {
+          const r = svc.platform === 'gcp' ? RULES.secretVersion : RULES.keyVaultSecretVersion;
+          if (!satisfies(r, kDecl.version)) add([...k.path, 'version'], kDecl.version, r.text);
+        }
         if (k.source.kind === 'own') {
           if (kDecl.adopt !== undefined && kDecl.remoteName === undefined) {
             add([...k.path, 'adopt'], kDecl.adopt, 'adopt applies only to a key with remoteName (an existing secret id)');
+          } else if (kDecl.adopt === true && svc.platform === 'azure') {
+            add([...k.path, 'adopt'], kDecl.adopt, 'adopt applies to Secret Manager only: the product creates the Key Vault, so it holds no secret to adopt');
+          }
+          if (kDecl.remoteName !== undefined) {
+            const r = svc.platform === 'gcp' ? RULES.secretManagerId : RULES.keyVaultSecretName;
+            if (!satisfies(r, kDecl.remoteName)) add([...k.path, 'remoteName'], kDecl.remoteName, r.text);
           }
           for (const l of Object.keys(k.source.labels)) {
             if ((RESERVED_LABEL_KEYS as readonly string[]).includes(l)) {
@@ -227,6 +315,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   }
 
   checkRemoteIds(model, add);
+  checkKeyVaultNames(model, add);
   checkIdentities(model, add);
   return problems;
 }
@@ -252,6 +341,11 @@ function checkFrom(
         ? `service ${src.service} declares no Kubernetes Secret ${src.secret}`
         : `${src.service}/${src.secret} has no key ${src.key}`;
     add(at, kDecl.from, `from must name a declared key (SERVICE/SECRET/KEY): ${why}`);
+    return;
+  }
+  const targetService = model.services.find((s) => s.name === src.service)!;
+  if (targetService.platform !== svc.platform) {
+    add(at, kDecl.from, `from must name a key of a service on the same platform: ${svc.name} runs on ${svc.platform}, ${src.service} on ${targetService.platform}`);
     return;
   }
   if (target.source.kind !== 'own') {
@@ -283,14 +377,16 @@ function checkRemoteIds(model: Model, add: (path: readonly (string | number)[], 
   for (const env of model.environments) {
     if (!env.gcp) continue;
     for (const svc of model.services) {
+      if (svc.platform !== 'gcp') continue;
       for (const sec of svc.secrets) {
         for (const k of sec.keys) {
           if (k.source.kind !== 'own' || !k.environments.includes(env.name)) continue;
           const id = remoteIdOf(env.gcp, svc.name, k);
           if (!satisfies(RULES.secretManagerId, id)) {
-            if (invalid.has(k.path.join('/'))) continue;
+            // An invalid remoteName is reported where it is declared.
+            if (k.source.remoteName !== undefined || invalid.has(k.path.join('/'))) continue;
             invalid.add(k.path.join('/'));
-            add(k.source.remoteName ? [...k.path, 'remoteName'] : k.path, id, `derived secret id ${id} is not valid: ${RULES.secretManagerId.text}`);
+            add(k.path, id, `derived secret id ${id} is not valid: ${RULES.secretManagerId.text}`);
             continue;
           }
           const g = `${env.gcp.project}\u0000${id}`;
@@ -341,8 +437,9 @@ function checkIdentities(model: Model, add: (path: readonly (string | number)[],
     c.envs.push(env);
     conflicts.set(id, c);
   };
-  for (const env of model.environments) {
-    const here = model.services.filter((s) => s.environments.includes(env.name));
+  for (const [env, platform] of model.environments.flatMap((e) => (['gcp', 'azure'] as const).map((p) => [e, p] as const))) {
+    // GKE and AKS clusters are different clusters: identities only conflict on the same platform.
+    const here = model.services.filter((s) => s.platform === platform && s.environments.includes(env.name));
     const accounts = new Map<string, ServiceModel>();
     const secretNames = new Map<string, ServiceModel>();
     for (const s of here) {
@@ -362,4 +459,76 @@ function checkIdentities(model: Model, add: (path: readonly (string | number)[],
     }
   }
   for (const c of conflicts.values()) add(c.path, c.value, c.rule(c.envs.join(', ')));
+}
+
+function checkAzureEnvironment(decl: Declaration, env: EnvironmentModel, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  const a = env.azure!;
+  const at = ['environments', env.name, 'azure'];
+  if (a.identity === 'aksAddonIdentity' && a.delivery !== 'csi') {
+    add([...at, 'identity'], a.identity, "aksAddonIdentity is the CSI driver add-on's identity: it needs delivery csi");
+  }
+  if (a.identity === 'aksAddonIdentity' && a.csiDriver.install !== 'aksAddon') {
+    add([...at, 'identity'], a.identity, 'aksAddonIdentity needs csiDriver.install aksAddon (the identity is created by the add-on)');
+  }
+  if (a.keyVault.name !== a.keyVault.declaredName && !satisfies(RULES.keyVaultName, a.keyVault.name)) {
+    add([...at, 'keyVault', 'name'], a.keyVault.declaredName, `with uniqueSuffix the name becomes ${a.keyVault.name}: ${RULES.keyVaultName.text}; shorten it to at most 19 characters`);
+  }
+  const seen = new Map<string, number>();
+  decl.environments[env.name].azure!.clusters.forEach((c, i) => {
+    if (seen.has(c.name.toLowerCase())) add([...at, 'clusters', i, 'name'], c.name, `cluster names must be unique within an environment (also at clusters[${seen.get(c.name.toLowerCase())}])`);
+    else seen.set(c.name.toLowerCase(), i);
+  });
+}
+
+function checkKeyVaultNames(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  // Vault names are global: two environments cannot declare the same one.
+  const vaults = new Map<string, string>();
+  for (const env of model.environments) {
+    if (!env.azure) continue;
+    const n = env.azure.keyVault.name.toLowerCase();
+    const other = vaults.get(n);
+    if (other) add(['environments', env.name, 'azure', 'keyVault', 'name'], env.azure.keyVault.declaredName, `Key Vault ${env.azure.keyVault.name} is also the vault of environment ${other}; vault names are globally unique`);
+    else vaults.set(n, env.name);
+  }
+  // Secret names within one vault compare without case.
+  const reported = new Set<string>();
+  for (const env of model.environments) {
+    if (!env.azure) continue;
+    const owners = new Map<string, { service: string; key: KeyModel }>();
+    for (const svc of model.services) {
+      if (svc.platform !== 'azure') continue;
+      for (const sec of svc.secrets) {
+        for (const k of sec.keys) {
+          if (k.source.kind !== 'own' || !k.environments.includes(env.name)) continue;
+          const name = keyVaultSecretNameOf(svc.name, k);
+          const where = k.source.remoteName !== undefined ? [...k.path, 'remoteName'] : k.path;
+          if (!satisfies(RULES.keyVaultSecretName, name)) {
+            if (k.source.remoteName === undefined && !reported.has(where.join('/'))) {
+              reported.add(where.join('/'));
+              add(where, name, `derived Key Vault secret name ${name} is not valid: ${RULES.keyVaultSecretName.text}`);
+            }
+            continue;
+          }
+          const first = owners.get(name.toLowerCase());
+          if (!first) {
+            owners.set(name.toLowerCase(), { service: svc.name, key: k });
+            continue;
+          }
+          const shared =
+            first.service === svc.name &&
+            first.key.source.kind === 'own' &&
+            k.source.remoteName !== undefined &&
+            first.key.source.remoteName === k.source.remoteName &&
+            JSON.stringify(first.key.source.labels) === JSON.stringify(k.source.labels);
+          if (shared || reported.has(where.join('/'))) continue;
+          reported.add(where.join('/'));
+          add(
+            where,
+            name,
+            `maps to Key Vault secret ${name} in vault ${env.azure.keyVault.name}, which ${first.key.path.join('.')} already maps to (names compare without case); two keys cannot share a remote secret (read the other one with from: ${first.service}/${first.key.path[3]}/${first.key.key})`,
+          );
+        }
+      }
+    }
+  }
 }

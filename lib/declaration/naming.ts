@@ -21,6 +21,47 @@ export function derivedSecretId(prefix: string, service: string, key: string): s
   return `${prefix}${service}_${key.replace(/\./g, '-')}`;
 }
 
+/**
+ * Key Vault secret name derived from service and key: `<service>--<KEY>`, with every `_` and `.` of
+ * the key written as `-` (Key Vault names allow letters, digits and `-`, and compare without case).
+ *
+ * @example derivedKeyVaultSecretName('service-a', 'FOO_PASSWORD') === 'service-a--FOO-PASSWORD'
+ */
+export function derivedKeyVaultSecretName(service: string, key: string): string {
+  return `${service}--${key.replace(/[_.]/g, '-')}`;
+}
+
+/**
+ * Name of an environment's Key Vault: the declared name, or with `uniqueSuffix` the declared name,
+ * `-` and 4 hex characters of a hash of subscription, resource group and name, so that it is
+ * globally unique yet the same on every synthesis.
+ */
+export function keyVaultName(declared: string, uniqueScope?: string): string {
+  if (uniqueScope === undefined) return declared;
+  return `${declared}-${shortHash(`${uniqueScope}/${declared}`).slice(0, 4)}`;
+}
+
+/** Name of a service's user-assigned managed identity in an environment. */
+export function managedIdentityName(environment: string, service: string): string {
+  return `${environment}-${service}-secrets`;
+}
+
+/** Name of a federated identity credential (at most 120 characters). */
+export function federatedCredentialName(cluster: string, namespace: string, serviceAccount: string): string {
+  const plain = `${cluster}-${namespace}-${serviceAccount}`.replace(/\./g, '-');
+  return plain.length <= 120 ? plain : `${plain.slice(0, 113)}-${shortHash(plain)}`;
+}
+
+/** Name of a service's SecretProviderClass in its namespace. */
+export function secretProviderClassName(service: string): string {
+  return `${service}-keyvault`;
+}
+
+/** Name of a service's Key Vault SecretStore in its namespace. */
+export function azureSecretStoreName(service: string): string {
+  return `${service}-azurekv`;
+}
+
 /** Kubernetes service account a service's SecretStore authenticates as, unless declared. */
 export function defaultServiceAccountName(service: string): string {
   return `${service}-secrets`;
@@ -63,4 +104,12 @@ export function gcpStackName(environment: string): string {
 
 export function gcpManifestsStackName(environment: string): string {
   return `${environment}-gcp-manifests`;
+}
+
+export function azureStackName(environment: string): string {
+  return `${environment}-azure`;
+}
+
+export function azureManifestsStackName(environment: string): string {
+  return `${environment}-azure-manifests`;
 }

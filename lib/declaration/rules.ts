@@ -9,14 +9,15 @@ export interface NameRule {
   readonly id: string;
   /** JavaScript (and RE2-compatible) regular expression, anchored. */
   readonly pattern: string;
-  /** Upper bound on length, when the pattern alone does not bound it. */
+  /** Bounds on length, when the pattern alone does not give them. */
   readonly maxLength?: number;
+  readonly minLength?: number;
   /** What the rule requires, in words. */
   readonly text: string;
 }
 
-function rule(id: string, pattern: string, text: string, maxLength?: number): NameRule {
-  return { id, pattern, text, maxLength };
+function rule(id: string, pattern: string, text: string, maxLength?: number, minLength?: number): NameRule {
+  return { id, pattern, text, maxLength, minLength };
 }
 
 export const RULES = {
@@ -84,6 +85,12 @@ export const RULES = {
     '^([1-9][0-9]{0,18}|latest)$',
     'a version is a positive version number such as "1" or "latest" (quote numbers in YAML)',
   ),
+  keyVaultSecretVersion: rule(
+    'key-vault-secret-version',
+    '^[0-9a-fA-F]{32}$',
+    'a Key Vault secret version is the 32 hexadecimal characters of a version id',
+  ),
+  versionString: rule('version-string', '^[0-9A-Za-z-]{1,64}$', 'a version is 1-64 letters, digits or hyphens (quote numbers in YAML)'),
   fromReference: rule(
     'from-reference',
     '^[a-z][-a-z0-9]*/[a-z0-9][-a-z0-9.]*/[-._a-zA-Z0-9]+$',
@@ -105,6 +112,36 @@ export const RULES = {
     'a duration is a Go duration such as 1h, 30m or 1h30m',
   ),
   chartVersion: rule('chart-version', '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$', 'a chart version is an exact semantic version such as 2.9.0'),
+  guid: rule(
+    'guid',
+    '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    'a tenant or subscription id is a GUID such as 00000000-0000-0000-0000-000000000000',
+  ),
+  azureLocation: rule('azure-location', '^[a-z][a-z0-9]{2,39}$', 'an Azure location is a region name such as japaneast'),
+  azureResourceGroup: rule(
+    'azure-resource-group',
+    '^[-\\w.()]{0,89}[-\\w()]$',
+    'a resource group name is 1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending with a period',
+  ),
+  aksClusterName: rule(
+    'aks-cluster-name',
+    '^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$',
+    'an AKS cluster name is 1-63 letters, digits, underscores or hyphens, starting and ending with a letter or digit',
+  ),
+  keyVaultName: rule(
+    'key-vault-name',
+    '^[a-zA-Z](-?[a-zA-Z0-9])+$',
+    'a Key Vault name is 3-24 letters, digits or hyphens, starting with a letter, ending with a letter or digit, with no consecutive hyphens',
+    24,
+    3,
+  ),
+  keyVaultSecretName: rule(
+    'key-vault-secret-name',
+    '^[0-9a-zA-Z-]{1,127}$',
+    'a Key Vault secret name is 1-127 letters, digits or hyphens',
+  ),
+  azureTagKey: rule('azure-tag-key', '^[^<>%&\\\\?/]{1,512}$', 'an Azure tag name is 1-512 characters without < > % & \\ ? /'),
+  azureTagValue: rule('azure-tag-value', '^.{0,256}$', 'an Azure tag value is at most 256 characters'),
 } as const;
 
 export type RuleName = keyof typeof RULES;
@@ -118,5 +155,5 @@ export function satisfies(r: NameRule, value: string): boolean {
     re = new RegExp(r.pattern, 'u');
     compiled.set(r.id, re);
   }
-  return re.test(value) && (r.maxLength === undefined || value.length <= r.maxLength);
+  return re.test(value) && (r.maxLength === undefined || value.length <= r.maxLength) && (r.minLength === undefined || value.length >= r.minLength);
 }

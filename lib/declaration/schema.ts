@@ -14,6 +14,7 @@ function named(r: NameRule, options: { description?: string; default?: string } 
   return Type.String({
     pattern: r.pattern,
     ...(r.maxLength !== undefined ? { maxLength: r.maxLength } : {}),
+    ...(r.minLength !== undefined ? { minLength: r.minLength } : {}),
     'x-rule': r.text,
     ...options,
   });
@@ -133,9 +134,101 @@ export const GcpEnvironmentSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Helm chart of the Secrets Store CSI driver's Azure provider (it brings the driver as a dependency). */
+export const DEFAULT_CSI_AZURE_CHART_VERSION = '1.8.2';
+
+export const AksClusterSchema = Type.Object(
+  {
+    name: named(RULES.aksClusterName, { description: 'AKS cluster name.' }),
+    resourceGroup: Type.Optional(named(RULES.azureResourceGroup, { description: "Resource group of the cluster. Default: the environment's." })),
+  },
+  { additionalProperties: false },
+);
+
+export const AzureEnvironmentSchema = Type.Object(
+  {
+    tenantId: named(RULES.guid, { description: 'Entra ID tenant of the subscription.' }),
+    subscriptionId: named(RULES.guid, { description: 'Subscription holding the vault, the identities and the clusters.' }),
+    location: named(RULES.azureLocation, { description: 'Region of the vault and the identities.' }),
+    resourceGroup: named(RULES.azureResourceGroup, { description: 'Existing resource group of the vault and the identities.' }),
+    keyVault: Type.Object(
+      {
+        name: named(RULES.keyVaultName, { description: 'Name of the vault the product creates and owns (globally unique).' }),
+        uniqueSuffix: Type.Optional(
+          Type.Boolean({
+            default: false,
+            description: 'Append "-" and 4 hex characters derived from subscription, resource group and name, for a globally unique name that stays the same on every synthesis. Default: false.',
+          }),
+        ),
+        publicNetworkAccess: Type.Optional(
+          Type.Boolean({ default: true, description: 'Allow access over the public endpoint (turn off when the clusters reach the vault through a private endpoint). Default: true.' }),
+        ),
+        softDeleteRetentionDays: Type.Optional(
+          Type.Integer({ minimum: 7, maximum: 90, default: 90, 'x-rule': 'soft delete keeps deleted secrets 7 to 90 days', description: 'Days a deleted vault or secret stays recoverable. Default: 90.' }),
+        ),
+      },
+      { additionalProperties: false, description: 'The environment\'s Key Vault, in RBAC mode with purge protection and soft delete on.' },
+    ),
+    clusters: Type.Array(AksClusterSchema, {
+      minItems: 1,
+      description: 'Every AKS cluster of the environment (OIDC issuer and workload identity enabled); all get the same manifests.',
+    }),
+    delivery: Type.Optional(
+      oneOfStrings(['csi', 'externalSecrets'] as const, {
+        default: 'csi',
+        description: 'csi: the Secrets Store CSI driver mounts the secrets and syncs Kubernetes Secrets. externalSecrets: External Secrets Operator syncs them.',
+      }),
+    ),
+    identity: Type.Optional(
+      oneOfStrings(['workloadIdentity', 'aksAddonIdentity'] as const, {
+        default: 'workloadIdentity',
+        description:
+          "workloadIdentity: a user-assigned managed identity per service, federated with its Kubernetes service account. aksAddonIdentity: the AKS key vault secrets provider add-on's identity of each cluster (less isolated: every pod that can mount a SecretProviderClass on that cluster reads what it may read); csi delivery only.",
+      }),
+    ),
+    csiDriver: Type.Optional(
+      Type.Object(
+        {
+          install: Type.Optional(
+            oneOfStrings(['helm', 'aksAddon'] as const, {
+              default: 'helm',
+              description: 'helm: install the driver and the Azure provider by their Helm chart, pinned. aksAddon: use the AKS azure-keyvault-secrets-provider add-on, which must be enabled with secret rotation (checked at plan time).',
+            }),
+          ),
+          chartVersion: Type.Optional(named(RULES.chartVersion, { default: DEFAULT_CSI_AZURE_CHART_VERSION, description: `csi-secrets-store-provider-azure chart version. Default: ${DEFAULT_CSI_AZURE_CHART_VERSION}.` })),
+          rotationPollInterval: Type.Optional(named(RULES.goDuration, { default: '2m', description: 'How often mounted secrets are re-read. Default: 2m.' })),
+        },
+        { additionalProperties: false, description: 'How the CSI driver gets into the clusters (csi delivery).' },
+      ),
+    ),
+    externalSecrets: Type.Optional(
+      Type.Object(
+        {
+          chartVersion: Type.Optional(named(RULES.chartVersion, { default: DEFAULT_EXTERNAL_SECRETS_CHART_VERSION })),
+          namespace: Type.Optional(named(RULES.dns1123Label, { default: 'external-secrets' })),
+        },
+        { additionalProperties: false, description: 'External Secrets Operator installed in every cluster (externalSecrets delivery).' },
+      ),
+    ),
+    labels: Type.Optional(Labels),
+    stateBackend: Type.Optional(
+      Type.Object(
+        {
+          resourceGroup: named(RULES.azureResourceGroup),
+          storageAccount: Type.String({ pattern: '^[a-z0-9]{3,24}$', 'x-rule': 'a storage account name is 3-24 lowercase letters or digits' }),
+          container: Type.String({ pattern: '^[a-z0-9](-?[a-z0-9])+$', maxLength: 63, 'x-rule': 'a blob container name is 3-63 lowercase letters, digits or single hyphens' }),
+        },
+        { additionalProperties: false, description: 'Keep Terraform state in this Azure Storage container (key <stack>.tfstate). Default: local state.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const EnvironmentSchema = Type.Object(
   {
     gcp: Type.Optional(GcpEnvironmentSchema),
+    azure: Type.Optional(AzureEnvironmentSchema),
     manifests: Type.Optional(
       Type.Object(
         {
@@ -159,8 +252,11 @@ export const EnvironmentSchema = Type.Object(
 export const KeySchema = Type.Object(
   {
     remoteName: Type.Optional(
-      named(RULES.secretManagerId, {
-        description: 'Use this remote secret id instead of the derived one (an existing secret, see adopt).',
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description:
+          'Use this remote secret name instead of the derived one: a Secret Manager id (an existing secret, see adopt) or a Key Vault secret name.',
       }),
     ),
     adopt: Type.Optional(
@@ -169,7 +265,11 @@ export const KeySchema = Type.Object(
           'With remoteName: true imports the existing secret into Terraform (it must exist); false creates it under that id. Default: true.',
       }),
     ),
-    version: Type.Optional(named(RULES.secretVersion, { description: 'Pin this version of the remote secret. Default: latest.' })),
+    version: Type.Optional(
+      named(RULES.versionString, {
+        description: 'Pin this version of the remote secret: a Secret Manager version number ("1") or a Key Vault version id. Default: latest.',
+      }),
+    ),
     environments: Type.Optional(EnvironmentList),
     from: Type.Optional(
       named(RULES.fromReference, {
@@ -184,6 +284,9 @@ export const KeySchema = Type.Object(
 export const ServiceSchema = Type.Object(
   {
     namespace: Type.Optional(named(RULES.dns1123Label, { description: "Kubernetes namespace of the service. Default: the service's name." })),
+    platform: Type.Optional(
+      oneOfStrings(['gcp', 'azure'] as const, { default: 'gcp', description: 'Where the service runs: GKE with Secret Manager, or AKS with Key Vault. Default: gcp.' }),
+    ),
     createNamespace: Type.Optional(
       Type.Boolean({ default: true, description: 'Create the namespace with the manifests. Default: true.' }),
     ),
@@ -226,6 +329,8 @@ export type GcpEnvironmentDeclaration = Static<typeof GcpEnvironmentSchema>;
 export type GkeClusterDeclaration = Static<typeof GkeClusterSchema>;
 export type ServiceDeclaration = Static<typeof ServiceSchema>;
 export type KeyDeclaration = Static<typeof KeySchema>;
+export type AzureEnvironmentDeclaration = Static<typeof AzureEnvironmentSchema>;
+export type AksClusterDeclaration = Static<typeof AksClusterSchema>;
 
 /** The JSON Schema document published for editors. */
 export function declarationJsonSchema(): Record<string, unknown> {
