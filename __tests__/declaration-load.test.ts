@@ -28,7 +28,12 @@ describe('loading a declaration file', () => {
   test('GIVEN the repository example WHEN loaded THEN both environments and both services resolve', () => {
     const model = loadDeclarationFile(join(__dirname, '..', 'secrets.yaml'));
     expect(model.environments.map((e) => e.name)).toEqual(['evaluation', 'production']);
-    expect(model.services.map((s) => s.name)).toEqual(['service-a', 'service-b']);
+    expect(model.services.map((s) => [s.name, s.platform])).toEqual([
+      ['demo', 'azure'],
+      ['demo-batch', 'azure'],
+      ['service-a', 'gcp'],
+      ['service-b', 'gcp'],
+    ]);
   });
 
   test('problems carry the line of the offending value', () => {

@@ -3,7 +3,9 @@ import { loadDeclarationFile } from '../lib/declaration/load';
 import { findKey } from '../lib/declaration/model';
 import { EXAMPLE, instances, synthFile, type SynthResult } from './support/synth';
 
-const model = loadDeclarationFile(EXAMPLE);
+const full = loadDeclarationFile(EXAMPLE);
+// The GKE half of the example: services that run on GCP.
+const model = { ...full, services: full.services.filter((s) => s.platform === 'gcp') };
 let out: SynthResult;
 
 beforeAll(() => {
@@ -24,7 +26,7 @@ function terraformObjects(env: string, cluster: string): Record<string, any> {
 function yamlObjects(env: string): Record<string, any> {
   const objects: Record<string, any> = {};
   for (const [path, text] of Object.entries(out.generated)) {
-    if (!path.startsWith(`${env}/`) || path.endsWith('kustomization.yaml')) continue;
+    if (!path.startsWith(`${env}/`) || path.startsWith(`${env}/azure/`) || path.endsWith('kustomization.yaml')) continue;
     for (const doc of parseAllDocuments(text)) {
       const o = doc.toJS();
       objects[o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`] = o;

@@ -4,7 +4,7 @@ export * from './gcp/secret-manager-secrets';
 export * from './gcp/secret-accessor-grants';
 export * from './gcp/workload-service-accounts';
 export * from './gcp/gke-cluster-access';
-export * from './gcp/external-secrets-operator';
+export * from './kubernetes/controller-release';
 export * from './kubernetes/objects';
 export * from './kubernetes/kubernetes-manifests';
 export * from './kubernetes/gitops-yaml';

@@ -1,16 +1,23 @@
 import type { App, TerraformStack } from 'cdktf';
-import { gcpManifestsStackName, gcpStackName } from '../lib/declaration/naming';
+import { azureManifestsStackName, azureStackName, gcpManifestsStackName, gcpStackName } from '../lib/declaration/naming';
 import type { Model } from '../lib/declaration/model';
 import { planGcpEnvironment, type GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
-import { renderGitOps } from '../lib/kubernetes/gitops-yaml';
+import { planAzureEnvironment, type AzureEnvironmentPlan } from '../lib/plan/azure-plan';
+import { renderGitOps, renderGitOpsPerCluster } from '../lib/kubernetes/gitops-yaml';
 import { GcpEnvironmentStack } from './gcp-environment-stack';
 import { GcpManifestsStack } from './gcp-manifests-stack';
+import { AzureEnvironmentStack } from './azure-environment-stack';
+import { AzureManifestsStack } from './azure-manifests-stack';
 
 export interface EnvironmentOutput {
   readonly environment: string;
-  readonly plan: GcpEnvironmentPlan;
+  readonly gcp?: GcpEnvironmentPlan;
+  readonly azure?: AzureEnvironmentPlan;
   readonly stacks: TerraformStack[];
-  /** GitOps files (relative path -> content) when the environment writes them. */
+  /**
+   * GitOps files, relative to generated/<environment>/ (path -> content): the GKE manifests at
+   * its root, the AKS manifests under azure/.
+   */
   readonly gitops?: Record<string, string>;
 }
 
@@ -18,17 +25,37 @@ export interface EnvironmentOutput {
 export function buildApp(app: App, model: Model): EnvironmentOutput[] {
   const out: EnvironmentOutput[] = [];
   for (const env of model.environments) {
-    if (!env.gcp) continue;
-    const plan = planGcpEnvironment(model, env);
     const stacks: TerraformStack[] = [];
-    const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), plan);
-    stacks.push(cloud);
-    if (env.manifests.terraform) {
-      const manifests = new GcpManifestsStack(app, gcpManifestsStackName(env.name), plan);
-      manifests.addDependency(cloud);
-      stacks.push(manifests);
+    const gitops: Record<string, string> = {};
+    let gcp: GcpEnvironmentPlan | undefined;
+    let azure: AzureEnvironmentPlan | undefined;
+    if (env.gcp) {
+      gcp = planGcpEnvironment(model, env);
+      const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), gcp);
+      stacks.push(cloud);
+      if (env.manifests.terraform) {
+        const manifests = new GcpManifestsStack(app, gcpManifestsStackName(env.name), gcp);
+        manifests.addDependency(cloud);
+        stacks.push(manifests);
+      }
+      if (env.manifests.gitops) Object.assign(gitops, renderGitOps(gcp.objects));
     }
-    out.push({ environment: env.name, plan, stacks, gitops: env.manifests.gitops ? renderGitOps(plan.objects) : undefined });
+    if (env.azure) {
+      azure = planAzureEnvironment(model, env);
+      const cloud = new AzureEnvironmentStack(app, azureStackName(env.name), azure);
+      stacks.push(cloud);
+      if (env.manifests.terraform) {
+        const manifests = new AzureManifestsStack(app, azureManifestsStackName(env.name), azure);
+        manifests.addDependency(cloud);
+        stacks.push(manifests);
+      }
+      if (env.manifests.gitops) {
+        const files =
+          azure.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(azure.objects, azure.clusters.map((c) => c.name)) : renderGitOps(azure.objects);
+        for (const [path, content] of Object.entries(files)) gitops[`azure/${path}`] = content;
+      }
+    }
+    out.push({ environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? gitops : undefined });
   }
   return out;
 }

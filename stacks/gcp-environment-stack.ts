@@ -6,7 +6,7 @@ import type { GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
 import { SecretManagerSecrets } from '../lib/gcp/secret-manager-secrets';
 import { WorkloadServiceAccounts } from '../lib/gcp/workload-service-accounts';
 import { GkeClusterAccess } from '../lib/gcp/gke-cluster-access';
-import { ExternalSecretsOperator } from '../lib/gcp/external-secrets-operator';
+import { ControllerRelease } from '../lib/kubernetes/controller-release';
 
 /**
  * Backend of a stack: GCS when the environment names a bucket; otherwise local state in the
@@ -26,7 +26,7 @@ export function configureBackend(stack: TerraformStack, plan: GcpEnvironmentPlan
 export class GcpEnvironmentStack extends TerraformStack {
   public readonly secrets: SecretManagerSecrets;
   public readonly serviceAccounts?: WorkloadServiceAccounts;
-  public readonly controllers: ExternalSecretsOperator[] = [];
+  public readonly controllers: ControllerRelease[] = [];
 
   constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
     super(scope, id);
@@ -57,8 +57,9 @@ export class GcpEnvironmentStack extends TerraformStack {
     for (const c of plan.clusters) {
       const access = new GkeClusterAccess(this, `Cluster-${c.name}`, { project: plan.project, name: c.name, location: c.location, clientConfig });
       this.controllers.push(
-        new ExternalSecretsOperator(this, `ExternalSecrets-${c.name}`, {
+        new ControllerRelease(this, `ExternalSecrets-${c.name}`, {
           provider: access.helm(),
+          name: 'external-secrets',
           ...plan.controller,
           resourceName: `external_secrets_${c.name}`,
         }),

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { DeclarationError } from '../lib/declaration/problem';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { buildApp } from './app';
+import { IDENTITIES_FILE } from '../lib/kubernetes/gitops-yaml';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -31,6 +32,25 @@ export function countResources(stackJson: { resource?: Record<string, Record<str
     }
   }
   return { blocks, instances };
+}
+
+/**
+ * Carries the identities files that the Azure stacks wrote when applied (client ids Azure assigned)
+ * from the previous generated/ into the new one, wherever the new one still has their folder.
+ */
+function keepIdentities(previous: string, next: string): void {
+  if (!existsSync(previous)) return;
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name === IDENTITIES_FILE) {
+        const target = join(next, relative(previous, p));
+        if (existsSync(dirname(target))) copyFileSync(p, target);
+      }
+    }
+  };
+  walk(previous);
 }
 
 /**
@@ -68,6 +88,7 @@ export function synthesize(o: SynthesizeOptions): number {
         writeFileSync(target, content);
       }
     }
+    keepIdentities(join(root, 'generated'), genTmp);
     // Everything is in place: swap the new output in.
     if (!o.cdktfOutdir) {
       rmSync(join(root, 'cdktf.out'), { recursive: true, force: true });

@@ -52,6 +52,7 @@ export interface AzureModel {
     readonly softDeleteRetentionDays: number;
   };
   readonly clusters: readonly AksClusterModel[];
+  readonly clusterAuth: 'azurecli' | 'spn' | 'msi' | 'workloadidentity' | 'clientCertificate';
   readonly delivery: AzureDelivery;
   readonly identity: AzureIdentityMode;
   readonly csiDriver: { readonly install: 'helm' | 'aksAddon'; readonly chartVersion: string; readonly rotationPollInterval: string };
@@ -189,6 +190,7 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
       softDeleteRetentionDays: a.keyVault.softDeleteRetentionDays ?? 90,
     },
     clusters: a.clusters.map((c) => ({ name: c.name, resourceGroup: c.resourceGroup ?? a.resourceGroup })).sort(byName),
+    clusterAuth: a.clusterAuth ?? 'azurecli',
     delivery: a.delivery ?? 'csi',
     identity: a.identity ?? 'workloadIdentity',
     csiDriver: {

@@ -173,6 +173,13 @@ export const AzureEnvironmentSchema = Type.Object(
       minItems: 1,
       description: 'Every AKS cluster of the environment (OIDC issuer and workload identity enabled); all get the same manifests.',
     }),
+    clusterAuth: Type.Optional(
+      oneOfStrings(['azurecli', 'spn', 'msi', 'workloadidentity', 'clientCertificate'] as const, {
+        default: 'azurecli',
+        description:
+          "How Terraform signs in to the clusters: kubelogin with that login mode (Entra ID integrated clusters), or the cluster's local client certificate (clusters with local accounts). Default: azurecli.",
+      }),
+    ),
     delivery: Type.Optional(
       oneOfStrings(['csi', 'externalSecrets'] as const, {
         default: 'csi',

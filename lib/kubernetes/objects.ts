@@ -137,7 +137,7 @@ export function objectKey(o: KubernetesObject): string {
   return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
 }
 
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'SecretStore', 'ExternalSecret'];
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'SecretStore', 'SecretProviderClass', 'ExternalSecret'];
 
 /** Sorts objects so that what others depend on comes first, then by key. */
 export function sortObjects(objects: readonly KubernetesObject[]): KubernetesObject[] {
@@ -146,4 +146,162 @@ export function sortObjects(objects: readonly KubernetesObject[]): KubernetesObj
     return i < 0 ? KIND_ORDER.length : i;
   };
   return [...objects].sort((a, b) => rank(a) - rank(b) || (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+}
+
+export const SECRETS_STORE_CSI_API = 'secrets-store.csi.x-k8s.io/v1';
+/** Annotation naming the Entra ID application (managed identity) a service account is federated with. */
+export const AZURE_CLIENT_ID_ANNOTATION = 'azure.workload.identity/client-id';
+
+/**
+ * Stand-in for a managed identity's client id, which Azure assigns at creation. The Terraform
+ * renderer replaces it with a reference to the identity; the GitOps rendering with a kustomize
+ * replacement from `identities.env`, which the environment's stack writes when it is applied.
+ */
+export function clientIdPlaceholder(owner: string): string {
+  return `<client-id of ${owner}>`;
+}
+
+const PLACEHOLDER = /^<client-id of ([^>]+)>$/;
+
+/** Owner named by a client id placeholder, or undefined. */
+export function placeholderOwner(value: unknown): string | undefined {
+  return typeof value === 'string' ? PLACEHOLDER.exec(value)?.[1] : undefined;
+}
+
+export interface AzureServiceAccountOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly service: string;
+  /** Client id (or its placeholder) of the federated managed identity. @default - no annotation */
+  readonly clientId?: string;
+  readonly tenantId?: string;
+}
+
+/** A service account federated with a managed identity through Entra workload identity. */
+export function azureServiceAccountObject(o: AzureServiceAccountOptions): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: o.name,
+      namespace: o.namespace,
+      labels: labels(o.service),
+      ...(o.clientId
+        ? { annotations: { [AZURE_CLIENT_ID_ANNOTATION]: o.clientId, ...(o.tenantId ? { 'azure.workload.identity/tenant-id': o.tenantId } : {}) } }
+        : {}),
+    },
+  };
+}
+
+export interface KeyVaultObject {
+  /** Key Vault secret name. */
+  readonly objectName: string;
+  /** Pinned version id. @default - latest */
+  readonly objectVersion?: string;
+  /** File name in the mount, when two versions of one secret are read. @default - the object name */
+  readonly objectAlias?: string;
+}
+
+export interface SyncedSecret {
+  readonly secretName: string;
+  readonly data: readonly { readonly key: string; readonly objectName: string }[];
+}
+
+export interface SecretProviderClassOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly service: string;
+  readonly keyVaultName: string;
+  readonly tenantId: string;
+  /** Workload identity: client id of the service's managed identity (or its placeholder). */
+  readonly clientId?: string;
+  /** AKS add-on identity: its client id (or placeholder); sets useVMManagedIdentity. */
+  readonly addonIdentityClientId?: string;
+  readonly objects: readonly KeyVaultObject[];
+  readonly secretObjects: readonly SyncedSecret[];
+}
+
+/** The provider's `objects` parameter: a YAML document listing each object as a YAML string. */
+export function keyVaultObjectsParameter(objects: readonly KeyVaultObject[]): string {
+  const lines = ['array:'];
+  for (const o of objects) {
+    lines.push('  - |');
+    lines.push(`    objectName: ${o.objectName}`);
+    if (o.objectAlias) lines.push(`    objectAlias: ${o.objectAlias}`);
+    lines.push('    objectType: secret');
+    lines.push(`    objectVersion: "${o.objectVersion ?? ''}"`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A SecretProviderClass for the Azure Key Vault provider: the objects a service mounts, and the
+ * Kubernetes Secrets the driver syncs from them while a pod mounts the volume.
+ */
+export function secretProviderClassObject(o: SecretProviderClassOptions): KubernetesObject {
+  const identity: Record<string, string> = o.addonIdentityClientId
+    ? { useVMManagedIdentity: 'true', userAssignedIdentityID: o.addonIdentityClientId }
+    : { clientID: o.clientId ?? '' };
+  return {
+    apiVersion: SECRETS_STORE_CSI_API,
+    kind: 'SecretProviderClass',
+    metadata: { name: o.name, namespace: o.namespace, labels: labels(o.service) },
+    spec: {
+      provider: 'azure',
+      parameters: {
+        usePodIdentity: 'false',
+        ...identity,
+        keyvaultName: o.keyVaultName,
+        cloudName: '',
+        tenantId: o.tenantId,
+        objects: keyVaultObjectsParameter(o.objects),
+      },
+      secretObjects: o.secretObjects.map((s) => ({
+        secretName: s.secretName,
+        type: 'Opaque',
+        labels: labels(o.service),
+        data: [...s.data].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((d) => ({ objectName: d.objectName, key: d.key })),
+      })),
+    },
+  };
+}
+
+export interface AzureSecretStoreOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly service: string;
+  readonly keyVaultName: string;
+  readonly tenantId: string;
+  readonly serviceAccount: string;
+}
+
+/** A namespaced SecretStore for Azure Key Vault, authenticating as one federated service account. */
+export function azureSecretStoreObject(o: AzureSecretStoreOptions): KubernetesObject {
+  return {
+    apiVersion: EXTERNAL_SECRETS_API,
+    kind: 'SecretStore',
+    metadata: { name: o.name, namespace: o.namespace, labels: labels(o.service) },
+    spec: {
+      provider: {
+        azurekv: {
+          authType: 'WorkloadIdentity',
+          vaultUrl: `https://${o.keyVaultName}.vault.azure.net`,
+          tenantId: o.tenantId,
+          serviceAccountRef: { name: o.serviceAccount },
+        },
+      },
+    },
+  };
+}
+
+/** A copy of the objects with every client id placeholder replaced by `resolve(owner)`. */
+export function resolvePlaceholders(objects: readonly KubernetesObject[], resolve: (owner: string) => string): KubernetesObject[] {
+  const map = (v: unknown): unknown => {
+    const owner = placeholderOwner(v);
+    if (owner) return resolve(owner);
+    if (Array.isArray(v)) return v.map(map);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]));
+    return v;
+  };
+  return objects.map((o) => map(o) as KubernetesObject);
 }

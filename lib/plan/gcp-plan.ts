@@ -122,7 +122,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
   const namespaces = new Set<string>();
 
   for (const svc of model.services) {
-    if (!svc.environments.includes(env.name)) continue;
+    if (svc.platform !== 'gcp' || !svc.environments.includes(env.name)) continue;
     const identity = identityOf(gcp, svc.name, svc.namespace, svc.serviceAccount);
     const externalSecrets: KubernetesObject[] = [];
 

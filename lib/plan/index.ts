@@ -1,2 +1,3 @@
 export * from './gcp-plan';
 export * from './external-secrets-values';
+export * from './azure-plan';

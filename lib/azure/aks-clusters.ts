@@ -1,0 +1,133 @@
+import { Construct } from 'constructs';
+import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { lazyForEach } from '../terraform/for-each-map';
+
+/** Server application id of the AKS Entra ID integration, for kubelogin. */
+export const AKS_AAD_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+
+/** Provider alias (and address prefix) of an AKS cluster: `aks_<name>`, valid even when the name starts with a digit. */
+export function providerAlias(cluster: string): string {
+  return `aks_${cluster}`;
+}
+
+export type ClusterAuth = 'azurecli' | 'spn' | 'msi' | 'workloadidentity' | 'clientCertificate';
+
+export interface AksClustersProps {
+  readonly clusters: readonly { readonly name: string; readonly resourceGroup: string }[];
+  /** kubelogin login mode, or the cluster's client certificate. @default "azurecli" */
+  readonly auth?: ClusterAuth;
+  /**
+   * Fail the plan unless every cluster has its OIDC issuer and workload identity on.
+   * @default true
+   */
+  readonly requireWorkloadIdentity?: boolean;
+  /**
+   * Fail the plan unless every cluster runs the key vault secrets provider add-on with rotation.
+   * @default false
+   */
+  readonly requireCsiAddon?: boolean;
+}
+
+/**
+ * The environment's AKS clusters looked up by name (`data.azurerm_kubernetes_cluster.clusters["NAME"]`),
+ * checked at plan time for what the secrets need, and the providers that reach each one.
+ */
+export class AksClusters extends Construct {
+  public readonly resource: DataAzurermKubernetesCluster;
+  private readonly auth: ClusterAuth;
+  private readonly kubernetesProviders = new Map<string, KubernetesProvider>();
+  private readonly helmProviders = new Map<string, HelmProvider>();
+
+  constructor(scope: Construct, id: string, props: AksClustersProps) {
+    super(scope, id);
+    this.auth = props.auth ?? 'azurecli';
+    const each = lazyForEach(() => Object.fromEntries(props.clusters.map((c) => [c.name, { name: c.name, resource_group_name: c.resourceGroup }])));
+    this.resource = new DataAzurermKubernetesCluster(this, 'Resource', {
+      forEach: each,
+      name: each.getString('name'),
+      resourceGroupName: each.getString('resource_group_name'),
+    });
+    this.resource.overrideLogicalId('clusters');
+    const checks: { condition: string; error_message: string }[] = [];
+    if (props.requireWorkloadIdentity ?? true) {
+      checks.push({
+        condition: '${self.oidc_issuer_enabled && self.workload_identity_enabled}',
+        error_message: 'The AKS cluster needs its OIDC issuer and workload identity: az aks update --enable-oidc-issuer --enable-workload-identity.',
+      });
+    }
+    if (props.requireCsiAddon) {
+      checks.push({
+        condition: '${length(self.key_vault_secrets_provider) > 0 && self.key_vault_secrets_provider[0].secret_rotation_enabled}',
+        error_message: 'The AKS cluster needs the key vault secrets provider add-on with rotation: az aks enable-addons --addons azure-keyvault-secrets-provider, then az aks addon update --addon azure-keyvault-secrets-provider --enable-secret-rotation.',
+      });
+    }
+    if (checks.length > 0) this.resource.addOverride('lifecycle', { postcondition: checks });
+  }
+
+  /** Reference to an attribute of one cluster, without the surrounding `${}`. */
+  private ref(cluster: string, path: string): string {
+    return `data.azurerm_kubernetes_cluster.clusters[${JSON.stringify(cluster)}].${path}`;
+  }
+
+  private attr(cluster: string, path: string): string {
+    return `\${${this.ref(cluster, path)}}`;
+  }
+
+  private decoded(cluster: string, path: string): string {
+    return `\${base64decode(${this.ref(cluster, path)})}`;
+  }
+
+  /** Terraform expression of a cluster's OIDC issuer URL. */
+  public oidcIssuerOf(cluster: string): string {
+    return this.attr(cluster, 'oidc_issuer_url');
+  }
+
+  /** Terraform expressions of the key vault secrets provider add-on identity of a cluster. */
+  public addonIdentityOf(cluster: string): { objectId: string; clientId: string } {
+    return {
+      objectId: this.attr(cluster, 'key_vault_secrets_provider[0].secret_identity[0].object_id'),
+      clientId: this.attr(cluster, 'key_vault_secrets_provider[0].secret_identity[0].client_id'),
+    };
+  }
+
+  private connection(cluster: string) {
+    const host = this.attr(cluster, 'kube_config[0].host');
+    const ca = this.decoded(cluster, 'kube_config[0].cluster_ca_certificate');
+    if (this.auth === 'clientCertificate') {
+      return {
+        host,
+        clusterCaCertificate: ca,
+        clientCertificate: this.decoded(cluster, 'kube_config[0].client_certificate'),
+        clientKey: this.decoded(cluster, 'kube_config[0].client_key'),
+      };
+    }
+    return {
+      host,
+      clusterCaCertificate: ca,
+      exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubelogin', args: ['get-token', '--login', this.auth, '--server-id', AKS_AAD_SERVER_ID] },
+    };
+  }
+
+  /** Kubernetes provider of one cluster, aliased by its name (created once). */
+  public kubernetes(cluster: string): KubernetesProvider {
+    let p = this.kubernetesProviders.get(cluster);
+    if (!p) {
+      const c = this.connection(cluster);
+      p = new KubernetesProvider(this, `Kubernetes-${cluster}`, { alias: providerAlias(cluster), ...c, exec: c.exec ? [c.exec] : undefined });
+      this.kubernetesProviders.set(cluster, p);
+    }
+    return p;
+  }
+
+  /** Helm provider of one cluster, aliased by its name (created once). */
+  public helm(cluster: string): HelmProvider {
+    let p = this.helmProviders.get(cluster);
+    if (!p) {
+      p = new HelmProvider(this, `Helm-${cluster}`, { alias: providerAlias(cluster), kubernetes: this.connection(cluster) });
+      this.helmProviders.set(cluster, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The plan of one environment on Azure: plain data, keyed by stable names. No cdktf here.
+ */
+import {
+  MANAGED_BY,
+  azureSecretStoreName,
+  federatedCredentialName,
+  managedIdentityName,
+  secretProviderClassName,
+} from '../declaration/naming';
+import {
+  findKey,
+  keyVaultSecretNameOf,
+  type AksClusterModel,
+  type AzureDelivery,
+  type AzureIdentityMode,
+  type AzureModel,
+  type EnvironmentModel,
+  type Model,
+} from '../declaration/model';
+import {
+  azureSecretStoreObject,
+  azureServiceAccountObject,
+  clientIdPlaceholder,
+  externalSecretObject,
+  namespaceObject,
+  secretProviderClassObject,
+  sortObjects,
+  type ExternalSecretEntry,
+  type KeyVaultObject,
+  type KubernetesObject,
+  type SyncedSecret,
+} from '../kubernetes/objects';
+import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
+import type { ControllerPlan } from './gcp-plan';
+
+export const CSI_AZURE_REPOSITORY = 'https://azure.github.io/secrets-store-csi-driver-provider-azure/charts';
+export const CSI_AZURE_CHART = 'csi-secrets-store-provider-azure';
+/** Built-in role that reads secret contents, assigned per secret. */
+export const KEY_VAULT_SECRETS_USER = 'Key Vault Secrets User';
+/** Built-in role that manages secrets, for the deploying principal on the vault. */
+export const KEY_VAULT_SECRETS_OFFICER = 'Key Vault Secrets Officer';
+export const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
+
+/** A Key Vault secret the environment owns. Keyed by its name. */
+export interface AzureSecretPlan {
+  readonly name: string;
+  readonly service: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly declaredAt: string;
+}
+
+/** "Key Vault Secrets User" on one secret for one principal. */
+export interface AzureRoleAssignmentPlan {
+  readonly secretName: string;
+  /** Service that reads it. */
+  readonly service: string;
+  /** Whose principal: the service's managed identity, or one cluster's add-on identity. */
+  readonly principal: { readonly kind: 'identity'; readonly service: string } | { readonly kind: 'aksAddon'; readonly cluster: string };
+  /** True when the reader is not the owner: the assignment exists because of a declared `from`. */
+  readonly crossService: boolean;
+}
+
+export interface FederatedCredentialPlan {
+  readonly service: string;
+  readonly cluster: string;
+  readonly name: string;
+  readonly subject: string;
+}
+
+/** A service's user-assigned managed identity. Keyed by service. */
+export interface AzureIdentityPlan {
+  readonly service: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly kubernetesServiceAccount: string;
+}
+
+export interface AzureEnvironmentPlan {
+  readonly environment: string;
+  readonly tenantId: string;
+  readonly subscriptionId: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly keyVault: AzureModel['keyVault'];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly clusters: readonly AksClusterModel[];
+  readonly clusterAuth: AzureModel['clusterAuth'];
+  readonly delivery: AzureDelivery;
+  readonly identityMode: AzureIdentityMode;
+  readonly csiInstall: 'helm' | 'aksAddon';
+  readonly stateBackend?: AzureModel['stateBackend'];
+  readonly secrets: Readonly<Record<string, AzureSecretPlan>>;
+  readonly roleAssignments: Readonly<Record<string, AzureRoleAssignmentPlan>>;
+  readonly identities: Readonly<Record<string, AzureIdentityPlan>>;
+  readonly federatedCredentials: Readonly<Record<string, FederatedCredentialPlan>>;
+  /** Helm releases in every cluster: External Secrets Operator, or the CSI driver with its Azure provider. */
+  readonly controller?: ControllerPlan;
+  /** Kubernetes objects, dependencies first; client ids appear as placeholders. */
+  readonly objects: readonly KubernetesObject[];
+  readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
+}
+
+function sortRecord<T>(entries: [string, T][]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
+  return out;
+}
+
+/** Helm values of the CSI driver's Azure provider chart: Secret sync and rotation on. */
+export function csiAzureValues(rotationPollInterval: string): Record<string, unknown> {
+  return {
+    'secrets-store-csi-driver': {
+      install: true,
+      syncSecret: { enabled: true },
+      enableSecretRotation: true,
+      rotationPollInterval,
+    },
+  };
+}
+
+/** Builds the Azure plan of one environment. */
+export function planAzureEnvironment(model: Model, env: EnvironmentModel): AzureEnvironmentPlan {
+  const az = env.azure;
+  if (!az) throw new Error(`environment ${env.name} has no azure section`);
+  const secrets = new Map<string, AzureSecretPlan>();
+  const assignments = new Map<string, AzureRoleAssignmentPlan>();
+  const identities = new Map<string, AzureIdentityPlan>();
+  const credentials = new Map<string, FederatedCredentialPlan>();
+  const objects: KubernetesObject[] = [];
+  const namespaces = new Set<string>();
+  const workloadIdentity = az.identity === 'workloadIdentity';
+
+  for (const svc of model.services) {
+    if (svc.platform !== 'azure' || !svc.environments.includes(env.name)) continue;
+    const keyVaultObjects = new Map<string, KeyVaultObject>();
+    const synced: SyncedSecret[] = [];
+    const externalSecrets: KubernetesObject[] = [];
+
+    for (const sec of svc.secrets) {
+      const data: ExternalSecretEntry[] = [];
+      for (const k of sec.keys) {
+        if (!k.environments.includes(env.name)) continue;
+        let name: string;
+        let owner: string;
+        if (k.source.kind === 'own') {
+          name = keyVaultSecretNameOf(svc.name, k);
+          owner = svc.name;
+          if (!secrets.has(name)) {
+            secrets.set(name, {
+              name,
+              service: svc.name,
+              declaredAt: k.path.join('.'),
+              tags: { ...az.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
+            });
+          }
+        } else {
+          const target = findKey(model, k.source.service, k.source.secret, k.source.key)!;
+          name = keyVaultSecretNameOf(k.source.service, target);
+          owner = k.source.service;
+        }
+        if (workloadIdentity) {
+          assignments.set(`${svc.name}/${name}`, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name });
+        } else {
+          for (const c of az.clusters) {
+            assignments.set(`${c.name}/${name}`, { secretName: name, service: svc.name, principal: { kind: 'aksAddon', cluster: c.name }, crossService: owner !== svc.name });
+          }
+        }
+        data.push({ secretKey: k.key, remoteKey: name, version: k.version });
+      }
+      if (data.length === 0) continue;
+      if (az.delivery === 'externalSecrets') {
+        externalSecrets.push(
+          externalSecretObject({ name: sec.name, namespace: svc.namespace, service: svc.name, storeName: azureSecretStoreName(svc.name), refreshInterval: env.refreshInterval, data }),
+        );
+      } else {
+        const entries = data.map((d) => {
+          const id = `${d.remoteKey.toLowerCase()}@${d.version ?? ''}`;
+          if (!keyVaultObjects.has(id)) keyVaultObjects.set(id, { objectName: d.remoteKey, objectVersion: d.version });
+          return { key: d.secretKey, id };
+        });
+        synced.push({ secretName: sec.name, data: entries.map((e) => ({ key: e.key, objectName: e.id })) });
+      }
+    }
+    if (externalSecrets.length === 0 && synced.length === 0) continue;
+
+    // One remote secret read at two versions mounts as two files: the pinned one gets an alias.
+    const byName = new Map<string, KeyVaultObject[]>();
+    for (const o of keyVaultObjects.values()) byName.set(o.objectName.toLowerCase(), [...(byName.get(o.objectName.toLowerCase()) ?? []), o]);
+    const fileOf = new Map<string, string>();
+    const mounted: KeyVaultObject[] = [];
+    for (const [id, o] of [...keyVaultObjects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const alias = byName.get(o.objectName.toLowerCase())!.length > 1 && o.objectVersion ? `${o.objectName}-${o.objectVersion}` : undefined;
+      fileOf.set(id, alias ?? o.objectName);
+      mounted.push(alias ? { ...o, objectAlias: alias } : o);
+    }
+
+    identities.set(svc.name, { service: svc.name, name: managedIdentityName(env.name, svc.name), namespace: svc.namespace, kubernetesServiceAccount: svc.serviceAccount });
+    if (workloadIdentity) {
+      for (const c of az.clusters) {
+        credentials.set(`${svc.name}/${c.name}`, {
+          service: svc.name,
+          cluster: c.name,
+          name: federatedCredentialName(c.name, svc.namespace, svc.serviceAccount),
+          subject: `system:serviceaccount:${svc.namespace}:${svc.serviceAccount}`,
+        });
+      }
+    }
+    if (svc.createNamespace && !namespaces.has(svc.namespace)) {
+      namespaces.add(svc.namespace);
+      objects.push(namespaceObject(svc.namespace));
+    }
+    objects.push(
+      azureServiceAccountObject({
+        name: svc.serviceAccount,
+        namespace: svc.namespace,
+        service: svc.name,
+        clientId: workloadIdentity ? clientIdPlaceholder(svc.name) : undefined,
+        tenantId: workloadIdentity ? az.tenantId : undefined,
+      }),
+    );
+    if (az.delivery === 'externalSecrets') {
+      objects.push(
+        azureSecretStoreObject({
+          name: azureSecretStoreName(svc.name),
+          namespace: svc.namespace,
+          service: svc.name,
+          keyVaultName: az.keyVault.name,
+          tenantId: az.tenantId,
+          serviceAccount: svc.serviceAccount,
+        }),
+        ...externalSecrets,
+      );
+    } else {
+      objects.push(
+        secretProviderClassObject({
+          name: secretProviderClassName(svc.name),
+          namespace: svc.namespace,
+          service: svc.name,
+          keyVaultName: az.keyVault.name,
+          tenantId: az.tenantId,
+          clientId: workloadIdentity ? clientIdPlaceholder(svc.name) : undefined,
+          addonIdentityClientId: workloadIdentity ? undefined : clientIdPlaceholder('aks-addon'),
+          objects: mounted,
+          secretObjects: synced.map((s) => ({ secretName: s.secretName, data: s.data.map((d) => ({ key: d.key, objectName: fileOf.get(d.objectName)! })) })),
+        }),
+      );
+    }
+  }
+
+  let controller: ControllerPlan | undefined;
+  if (az.delivery === 'externalSecrets') {
+    controller = {
+      repository: EXTERNAL_SECRETS_REPOSITORY,
+      chart: EXTERNAL_SECRETS_CHART,
+      version: az.externalSecrets.chartVersion,
+      namespace: az.externalSecrets.namespace,
+      values: externalSecretsValues(),
+    };
+  } else if (az.csiDriver.install === 'helm') {
+    controller = {
+      repository: CSI_AZURE_REPOSITORY,
+      chart: CSI_AZURE_CHART,
+      version: az.csiDriver.chartVersion,
+      namespace: 'kube-system',
+      values: csiAzureValues(az.csiDriver.rotationPollInterval),
+    };
+  }
+
+  return {
+    environment: env.name,
+    tenantId: az.tenantId,
+    subscriptionId: az.subscriptionId,
+    location: az.location,
+    resourceGroup: az.resourceGroup,
+    keyVault: az.keyVault,
+    tags: { ...az.labels, 'managed-by': MANAGED_BY, environment: env.name },
+    clusters: az.clusters,
+    clusterAuth: az.clusterAuth,
+    delivery: az.delivery,
+    identityMode: az.identity,
+    csiInstall: az.csiDriver.install,
+    stateBackend: az.stateBackend,
+    secrets: sortRecord([...secrets]),
+    roleAssignments: sortRecord([...assignments]),
+    identities: workloadIdentity ? sortRecord([...identities]) : {},
+    federatedCredentials: sortRecord([...credentials]),
+    controller,
+    objects: sortObjects(objects),
+    manifestModes: env.manifests,
+  };
+}

@@ -1,0 +1,118 @@
+import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import type { AzureEnvironmentPlan } from '../lib/plan/azure-plan';
+import { KeyVault } from '../lib/azure/key-vault';
+import { KeyVaultSecrets } from '../lib/azure/key-vault-secrets';
+import { WorkloadIdentities } from '../lib/azure/workload-identities';
+import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
+import { ControllerRelease } from '../lib/kubernetes/controller-release';
+import { IDENTITIES_FILE, findPlaceholders } from '../lib/kubernetes/gitops-yaml';
+import { LocalFile, LocalProvider } from '../lib/terraform/local-file';
+
+/** Backend of an Azure stack: an Azure Storage container when declared, local state otherwise. */
+export function configureAzureBackend(stack: TerraformStack, plan: AzureEnvironmentPlan, stackName: string): void {
+  const b = plan.stateBackend;
+  if (b) new AzurermBackend(stack, { resourceGroupName: b.resourceGroup, storageAccountName: b.storageAccount, containerName: b.container, key: `${stackName}.tfstate` });
+  else new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+}
+
+export function azureProvider(stack: TerraformStack, plan: AzureEnvironmentPlan): AzurermProvider {
+  return new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: plan.subscriptionId, tenantId: plan.tenantId });
+}
+
+/** Folder of the environment's AKS GitOps files, relative to a stack's folder in cdktf.out/stacks/. */
+export function gitopsFolderFromStack(environment: string): string {
+  return `\${path.module}/../../../generated/${environment}/azure`;
+}
+
+/**
+ * First deploy phase of an environment on Azure: the Key Vault and its secrets, each service's
+ * managed identity federated with its Kubernetes service account in every cluster, "Key Vault
+ * Secrets User" per secret, and the in-cluster controller (CSI driver with its Azure provider, or
+ * External Secrets Operator). With GitOps manifests, it also writes the identities' client ids
+ * next to them (generated/<env>/azure/identities.env) when applied.
+ */
+export class AzureEnvironmentStack extends TerraformStack {
+  public readonly vault: KeyVault;
+  public readonly secrets: KeyVaultSecrets;
+  public readonly identities?: WorkloadIdentities;
+  public readonly clusters: AksClusters;
+  public readonly controllers: ControllerRelease[] = [];
+
+  constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
+    super(scope, id);
+    configureAzureBackend(this, plan, id);
+    azureProvider(this, plan);
+    const client = new DataAzurermClientConfig(this, 'ClientConfig');
+    client.overrideLogicalId('current');
+
+    const workloadIdentity = plan.identityMode === 'workloadIdentity';
+    this.clusters = new AksClusters(this, 'Clusters', {
+      clusters: plan.clusters,
+      auth: plan.clusterAuth,
+      requireWorkloadIdentity: workloadIdentity,
+      requireCsiAddon: plan.delivery === 'csi' && plan.csiInstall === 'aksAddon',
+    });
+
+    this.vault = new KeyVault(this, 'KeyVault', {
+      name: plan.keyVault.name,
+      location: plan.location,
+      resourceGroupName: plan.resourceGroup,
+      tenantId: plan.tenantId,
+      deployerObjectId: client.objectId,
+      publicNetworkAccess: plan.keyVault.publicNetworkAccess,
+      softDeleteRetentionDays: plan.keyVault.softDeleteRetentionDays,
+      tags: plan.tags,
+    });
+    this.secrets = new KeyVaultSecrets(this, 'Secrets', {
+      keyVaultId: this.vault.resource.id,
+      after: [this.vault.deployerAccess],
+      secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })),
+    });
+
+    if (workloadIdentity) {
+      const identities = new WorkloadIdentities(this, 'Identities', { location: plan.location, resourceGroupName: plan.resourceGroup, tags: plan.tags });
+      for (const i of Object.values(plan.identities)) identities.addIdentity({ key: i.service, name: i.name });
+      for (const [key, f] of Object.entries(plan.federatedCredentials)) {
+        identities.federate({ key, identity: f.service, name: f.name, issuer: this.clusters.oidcIssuerOf(f.cluster), subject: f.subject });
+      }
+      this.identities = identities;
+    }
+    for (const [key, a] of Object.entries(plan.roleAssignments)) {
+      const principal = a.principal.kind === 'identity' ? this.identities!.principalIdOf(a.principal.service) : this.clusters.addonIdentityOf(a.principal.cluster).objectId;
+      this.secrets.grantRead(a.secretName, principal, key);
+    }
+
+    if (plan.controller) {
+      for (const c of plan.clusters) {
+        this.controllers.push(
+          new ControllerRelease(this, `Controller-${c.name}`, {
+            provider: this.clusters.helm(c.name),
+            name: plan.controller.chart,
+            ...plan.controller,
+            resourceName: `${plan.controller.chart.replace(/-/g, '_')}_${providerAlias(c.name)}`,
+          }),
+        );
+      }
+    }
+
+    if (plan.manifestModes.gitops && findPlaceholders(plan.objects).length > 0) {
+      const local = new LocalProvider(this, 'local');
+      const folder = gitopsFolderFromStack(plan.environment);
+      if (workloadIdentity) {
+        const lines = Object.keys(plan.identities).map((s) => `${s}=${this.identities!.clientIdOf(s)}`);
+        new LocalFile(this, 'GitOpsIdentities', { provider: local, filename: `${folder}/${IDENTITIES_FILE}`, content: `${lines.join('\n')}\n` }).overrideLogicalId('gitops_identities');
+      } else {
+        for (const c of plan.clusters) {
+          new LocalFile(this, `GitOpsIdentities-${c.name}`, {
+            provider: local,
+            filename: `${folder}/${c.name}/${IDENTITIES_FILE}`,
+            content: `aks-addon=${this.clusters.addonIdentityOf(c.name).clientId}\n`,
+          }).overrideLogicalId(`gitops_identities_${providerAlias(c.name)}`);
+        }
+      }
+    }
+  }
+}
