@@ -17,6 +17,9 @@ FILES=(
   external-secrets-2.9.0/crds/external-secrets.io_externalsecrets.yaml
   external-secrets-2.9.0/values.schema.json
   external-secrets-2.9.0/values.yaml
+  secrets-store-csi-driver-1.6.0/crds/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml
+  secrets-store-csi-driver-1.6.0/values.yaml
+  csi-secrets-store-provider-azure-1.8.2/values.yaml
 )
 
 if [[ ! -d "$UPSTREAM" ]]; then

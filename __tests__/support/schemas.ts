@@ -270,3 +270,55 @@ export function helmValuesErrors(values: unknown): string[] {
   unknownValuePaths(values, externalSecretsDefaultValues(), [], errors);
   return errors;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secrets Store CSI driver
+// ---------------------------------------------------------------------------------------------
+
+export const SECRET_PROVIDER_CLASS_CRD = 'secrets-store-csi-driver-1.6.0/crds/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml';
+export const CSI_AZURE_VALUES_YAML = join(VENDOR_UPSTREAM, 'csi-secrets-store-provider-azure-1.8.2', 'values.yaml');
+
+/**
+ * Validates a SecretProviderClass against the CRD's served v1 schema (the CRD also serves
+ * v1alpha1, so the version is picked by name) and checks its apiVersion.
+ */
+export function validateSecretProviderClass(obj: unknown): string[] {
+  const doc = parse(readFileSync(join(VENDOR_UPSTREAM, SECRET_PROVIDER_CLASS_CRD), 'utf8')) as { spec: { group: string; versions: CrdVersion[] } };
+  const v1 = doc.spec.versions.find((v) => v.name === 'v1' && v.served === true);
+  if (!v1?.schema?.openAPIV3Schema) throw new Error('the SecretProviderClass CRD serves no v1 schema');
+  sharedCrdAjv ??= crdAjv();
+  const validate = (spcValidator ??= sharedCrdAjv.compile(closeStructuralObjects(v1.schema.openAPIV3Schema) as object));
+  const errors: string[] = [];
+  const apiVersion = isPlainObject(obj) ? obj.apiVersion : undefined;
+  if (apiVersion !== `${doc.spec.group}/v1`) errors.push(`/apiVersion must be "${doc.spec.group}/v1", got ${JSON.stringify(apiVersion)}`);
+  return validate(obj) ? errors : [...errors, ...formatErrors(validate.errors)];
+}
+let spcValidator: ValidateFunction | undefined;
+
+/** Validates any object the product generates against its upstream CRD. */
+export function validateGeneratedObject(obj: unknown): string[] {
+  const kind = isPlainObject(obj) ? obj.kind : undefined;
+  if (kind === 'SecretProviderClass') return validateSecretProviderClass(obj);
+  return validateExternalSecretsObject(obj);
+}
+
+/**
+ * Paths of `values` that the csi-secrets-store-provider-azure chart (which ships no values
+ * schema) does not have in its values.yaml, and values whose type differs from the default's.
+ */
+export function csiAzureValuesErrors(values: unknown): string[] {
+  const defaults: unknown = parse(readFileSync(CSI_AZURE_VALUES_YAML, 'utf8'));
+  const out: string[] = [];
+  unknownValuePaths(values, defaults, [], out);
+  const types = (v: unknown, d: unknown, path: string[]) => {
+    if (!isPlainObject(v) || !isPlainObject(d)) return;
+    for (const [k, x] of Object.entries(v)) {
+      const dx = d[k];
+      if (dx === undefined || dx === null) continue;
+      if (typeof x !== typeof dx || Array.isArray(x) !== Array.isArray(dx)) out.push(`${pointer([...path, k])} must be ${Array.isArray(dx) ? 'a list' : typeof dx}, like the chart's default`);
+      else types(x, dx, [...path, k]);
+    }
+  };
+  types(values, defaults, []);
+  return out;
+}

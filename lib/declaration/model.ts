@@ -194,7 +194,8 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
     delivery: a.delivery ?? 'csi',
     identity: a.identity ?? 'workloadIdentity',
     csiDriver: {
-      install: a.csiDriver?.install ?? 'helm',
+      // The add-on identity exists only with the add-on, so choosing it implies the add-on.
+      install: a.csiDriver?.install ?? (a.identity === 'aksAddonIdentity' ? 'aksAddon' : 'helm'),
       chartVersion: a.csiDriver?.chartVersion ?? DEFAULT_CSI_AZURE_CHART_VERSION,
       rotationPollInterval: a.csiDriver?.rotationPollInterval ?? '2m',
     },
@@ -466,11 +467,8 @@ function checkIdentities(model: Model, add: (path: readonly (string | number)[],
 function checkAzureEnvironment(decl: Declaration, env: EnvironmentModel, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
   const a = env.azure!;
   const at = ['environments', env.name, 'azure'];
-  if (a.identity === 'aksAddonIdentity' && a.delivery !== 'csi') {
-    add([...at, 'identity'], a.identity, "aksAddonIdentity is the CSI driver add-on's identity: it needs delivery csi");
-  }
-  if (a.identity === 'aksAddonIdentity' && a.csiDriver.install !== 'aksAddon') {
-    add([...at, 'identity'], a.identity, 'aksAddonIdentity needs csiDriver.install aksAddon (the identity is created by the add-on)');
+  if (a.identity === 'aksAddonIdentity' && (a.delivery !== 'csi' || a.csiDriver.install !== 'aksAddon')) {
+    add([...at, 'identity'], a.identity, 'aksAddonIdentity is the identity of the AKS key vault secrets provider add-on: it needs delivery csi and csiDriver.install aksAddon');
   }
   if (a.keyVault.name !== a.keyVault.declaredName && !satisfies(RULES.keyVaultName, a.keyVault.name)) {
     add([...at, 'keyVault', 'name'], a.keyVault.declaredName, `with uniqueSuffix the name becomes ${a.keyVault.name}: ${RULES.keyVaultName.text}; shorten it to at most 19 characters`);

@@ -198,8 +198,7 @@ export const AzureEnvironmentSchema = Type.Object(
         {
           install: Type.Optional(
             oneOfStrings(['helm', 'aksAddon'] as const, {
-              default: 'helm',
-              description: 'helm: install the driver and the Azure provider by their Helm chart, pinned. aksAddon: use the AKS azure-keyvault-secrets-provider add-on, which must be enabled with secret rotation (checked at plan time).',
+              description: 'helm: install the driver and the Azure provider by their Helm chart, pinned. aksAddon: use the AKS azure-keyvault-secrets-provider add-on, which must be enabled with secret rotation (checked at plan time). Default: aksAddon with identity aksAddonIdentity, helm otherwise.',
             }),
           ),
           chartVersion: Type.Optional(named(RULES.chartVersion, { default: DEFAULT_CSI_AZURE_CHART_VERSION, description: `csi-secrets-store-provider-azure chart version. Default: ${DEFAULT_CSI_AZURE_CHART_VERSION}.` })),
