@@ -83,3 +83,27 @@ describe('loading a declaration file', () => {
     expect(e.message).toMatch(/\(root\).*must be a mapping, not a list/);
   });
 });
+
+describe('hostile YAML', () => {
+  test('a tagged binary value is refused with one problem', () => {
+    const e = errorOf(file('binary.yaml', 'environments:\n  a: !!binary aGVsbG8=\nservices: {}\n'));
+    expect(e.problems).toHaveLength(1);
+    expect(e.message).toMatch(/environments\.a \(line 2\).*only mappings, lists, strings, numbers, booleans and null/);
+  });
+
+  test('nesting deep enough to overflow a recursive parser is reported as nesting', () => {
+    const e = errorOf(file('deeper.yaml', `environments: ${'['.repeat(20000)}${']'.repeat(20000)}\nservices: {}\n`));
+    expect(e.message).toMatch(/nesting deeper than 64 levels/);
+    expect(e.message).not.toMatch(/call stack/);
+  });
+
+  test('several YAML documents in one file', () => {
+    const e = errorOf(file('multi.yaml', 'environments: {}\n---\nservices: {}\n'));
+    expect(e.message).toMatch(/line 2.*a declaration is one YAML document/);
+  });
+
+  test('a folder instead of a file', () => {
+    const e = errorOf(dir);
+    expect(e.message).toMatch(/cannot read the declaration file \(not a regular file\)/);
+  });
+});

@@ -74,8 +74,8 @@ describe('structural rules', () => {
     expectProblem(
       declarationWith((d) => (d.services['service-a'].secrets['secret-a'].FOO_PASSWORD.remoteNmae = 'x')),
       'services.service-a.secrets.secret-a.FOO_PASSWORD.remoteNmae',
-      'x',
-      /unknown field "remoteNmae"; allowed fields: remoteName, adopt, version, environments, from, labels/,
+      '<redacted>',
+      /unknown field "remoteNmae"; allowed fields: remoteName, adopt, version, environments, from, labels, deletionProtection; secret values never belong/,
     );
   });
 
@@ -218,6 +218,29 @@ describe('structural rules', () => {
   });
 });
 
+test.each([
+  ['a key given a value instead of options', (d: any) => (d.services['service-a'].secrets['secret-a'].DB_PASSWORD = 'hunter2-canary'), 'services.service-a.secrets.secret-a.DB_PASSWORD'],
+  ['a Kubernetes Secret given a value', (d: any) => (d.services['service-b'].secrets['secret-c'] = 'hunter2-canary'), 'services.service-b.secrets.secret-c'],
+  ['an unknown option holding a value', (d: any) => (d.services['service-a'].secrets['secret-a'].FOO_PASSWORD.secret = 'hunter2-canary'), 'services.service-a.secrets.secret-a.FOO_PASSWORD.secret'],
+  ['a value in a list', (d: any) => (d.services['service-a'].secrets['secret-a'].FOO_PASSWORD = ['hunter2-canary']), 'services.service-a.secrets.secret-a.FOO_PASSWORD'],
+])('%s is refused without echoing it', (_, edit, path) => {
+  const decl = declarationWith(edit);
+  let message = '';
+  try {
+    validateDeclaration(decl);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toContain(path);
+  expect(message).toContain('secret values never belong in the declaration');
+  expect(message).not.toContain('hunter2-canary');
+  const root = mkdtempSync(join(tmpdir(), 'canary-'));
+  writeFileSync(join(root, 'secrets.yaml'), stringify(decl));
+  const r = synthIn(root, 'secrets.yaml');
+  expect(r.code).toBe(EXIT_INVALID_DECLARATION);
+  expect([...r.stderr, ...r.stdout].join('\n')).not.toContain('hunter2-canary');
+});
+
 describe('cross-field rules', () => {
   test('a key in an unknown environment', () => {
     expectProblem(
@@ -321,7 +344,7 @@ describe('cross-field rules', () => {
       expect.objectContaining({
         path: ['services', 'service-a', 'secrets', 'secret-a2', 'FOO_PASSWORD'],
         value: 'service-a_FOO_PASSWORD',
-        rule: expect.stringMatching(/read the other one with from: service-a\/secret-a\/FOO_PASSWORD/),
+        rule: expect.stringMatching(/give one of them its own remoteName if they hold different values, or read the other with from: service-a\/secret-a\/FOO_PASSWORD/),
       }),
     ]);
   });
@@ -341,16 +364,23 @@ describe('cross-field rules', () => {
   });
 
   test('environments sharing a project collide unless one sets secretIdPrefix', () => {
-    const shared = declarationWith((d) => (d.environments.production.gcp.project = 'demo-evaluation'));
-    const problems = problemsOf(shared);
-    expect(problems.length).toBeGreaterThan(0);
-    expect(problems.every((p) => /in environments evaluation and production, which share that project; set gcp.secretIdPrefix/.test(p.rule))).toBe(true);
-    const prefixed = declarationWith((d) => {
+    const sharing = (d: any) => {
       d.environments.production.gcp.project = 'demo-evaluation';
+      d.environments.production.gcp.projectNumber = '111111111111';
+      d.environments.production.gcp.clusters = [{ name: 'prod', location: 'asia-northeast1' }];
+    };
+    const problems = problemsOf(declarationWith(sharing));
+    const derived = problems.filter((p) => !formatPath(p.path).endsWith('remoteName'));
+    expect(derived.length).toBeGreaterThan(0);
+    expect(derived.every((p) => /in environments evaluation and production, which share that project; set gcp.secretIdPrefix/.test(p.rule))).toBe(true);
+    const prefixed = declarationWith((d) => {
+      sharing(d);
       d.environments.production.gcp.secretIdPrefix = 'prod-';
     });
-    // hoge-token is adopted by name, so it still collides; every derived id is now distinct.
-    expect(problemsOf(prefixed).map((p) => formatPath(p.path))).toEqual(['services.service-a.secrets.secret-a.API_TOKEN.remoteName']);
+    // hoge-token is adopted by name and a remoteName is not prefixed, so it still collides; every derived id is now distinct.
+    expect(problemsOf(prefixed).map((p) => [formatPath(p.path), p.rule])).toEqual([
+      ['services.service-a.secrets.secret-a.API_TOKEN.remoteName', expect.stringMatching(/a remoteName is not prefixed, so give each environment's key its own remoteName/)],
+    ]);
   });
 
   test('a derived secret id longer than Secret Manager allows', () => {
@@ -419,6 +449,57 @@ describe('cross-field rules', () => {
   });
 });
 
+describe('declarations that would deploy broken', () => {
+  test('one project with two numbers', () => {
+    expectProblem(
+      declarationWith((d) => Object.assign(d.environments.production.gcp, { project: 'demo-evaluation', secretIdPrefix: 'p-' }) && delete d.services['service-a'].secrets['secret-a'].API_TOKEN),
+      'environments.production.gcp.projectNumber',
+      '222222222222',
+      /project demo-evaluation has number 111111111111 in environment evaluation; a project has one number/,
+    );
+  });
+
+  test('one cluster in two environments', () => {
+    expectProblem(
+      declarationWith((d) => Object.assign(d.environments.production.gcp, { project: 'demo-evaluation', projectNumber: '111111111111', secretIdPrefix: 'p-' }) && delete d.services['service-a'].secrets['secret-a'].API_TOKEN),
+      'environments.production.gcp.clusters',
+      'admin',
+      /cluster admin \(asia-northeast1\) of project demo-evaluation is also a cluster of environment evaluation/,
+    );
+  });
+
+  test('both manifest modes off', () => {
+    expectProblem(declarationWith((d) => (d.environments.evaluation.manifests = { terraform: false, gitops: false })), 'environments.evaluation.manifests', { terraform: false, gitops: false }, /reach no cluster/);
+  });
+
+  test('a refresh interval of zero', () => {
+    expectProblem(declarationWith((d) => (d.environments.evaluation.refreshInterval = '0s')), 'environments.evaluation.refreshInterval', '0s', /must be longer than 0s/);
+  });
+
+  test('a chart that does not serve external-secrets.io/v1', () => {
+    expectProblem(
+      declarationWith((d) => (d.environments.evaluation.gcp.externalSecrets = { chartVersion: '0.5.0' })),
+      'environments.evaluation.gcp.externalSecrets.chartVersion',
+      '0.5.0',
+      /pin 1.x or 2.x/,
+    );
+  });
+
+  test.each(['default', 'kube-system'])('creating the system namespace %s', (ns) => {
+    expectProblem(declarationWith((d) => (d.services['service-a'].namespace = ns)), 'services.service-a.namespace', ns, /set createNamespace: false to use it/);
+    expect(() => validateDeclaration(declarationWith((d) => Object.assign(d.services['service-a'], { namespace: ns, createNamespace: false })))).not.toThrow();
+  });
+
+  test('a from naming its own key', () => {
+    expectProblem(
+      declarationWith((d) => (d.services['service-b'].secrets['secret-b'].FOO_PASSWORD.from = 'service-b/secret-b/FOO_PASSWORD')),
+      'services.service-b.secrets.secret-b.FOO_PASSWORD.from',
+      'service-b/secret-b/FOO_PASSWORD',
+      /from must not name the key itself/,
+    );
+  });
+});
+
 describe('every problem at once', () => {
   test('GIVEN four unrelated mistakes WHEN validated THEN all four are reported in one error', () => {
     const decl = declarationWith((d) => {
@@ -427,11 +508,21 @@ describe('every problem at once', () => {
       d.services['service-b'].secrets['secret-b'].FOO_PASSWORD.from = 'nobody/x/Y';
       d.services['service-b'].surprise = true;
     });
-    // Structural problems are reported together; cross-field rules run once the shape is right.
+    // Structural problems and the cross-field rules on the rest are reported together.
     expect(problemsOf(decl).map((p) => formatPath(p.path))).toEqual([
       'environments.evaluation.gcp.labels.team',
       'services.service-a.namespace',
+      'services.service-b.secrets.secret-b.FOO_PASSWORD.from',
       'services.service-b.surprise',
+    ]);
+    // A broken key is set aside whole: nothing else is reported about it or against it.
+    const broken = declarationWith((d) => {
+      d.services['service-a'].secrets['secret-a'].FOO_PASSWORD.remoteNmae = 'x';
+      d.services['service-b'].secrets['secret-b'].TOKEN = { remoteName: 'hoge-token' };
+    });
+    expect(problemsOf(broken).map((p) => formatPath(p.path))).toEqual([
+      'services.service-a.secrets.secret-a.FOO_PASSWORD.remoteNmae',
+      'services.service-b.secrets.secret-b.TOKEN.remoteName',
     ]);
     const semantic = declarationWith((d) => {
       d.services['service-b'].secrets['secret-b'].FOO_PASSWORD.from = 'nobody/x/Y';

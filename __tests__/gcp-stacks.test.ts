@@ -37,7 +37,8 @@ function yamlObjects(env: string): Record<string, any> {
 
 describe.each(ENVS)('environment %s', (env) => {
   const stackOf = () => out.stacks[`${env}-gcp`];
-  const secretsOf = () => instances(stackOf(), 'google_secret_manager_secret', 'secrets');
+  // Created and adopted secrets: two resources, one set of secret ids.
+  const secretsOf = () => ({ ...instances(stackOf(), 'google_secret_manager_secret', 'secrets'), ...instances(stackOf(), 'google_secret_manager_secret', 'adopted_secrets') });
   const grantsOf = () => instances(stackOf(), 'google_secret_manager_secret_iam_member', 'secret_accessors');
 
   test('one stack for the cloud and one for the manifests, the second depending on the first', () => {
@@ -61,8 +62,12 @@ describe.each(ENVS)('environment %s', (env) => {
       expect(s.secret_id).toBe(id);
       expect(s.labels).toEqual(expect.objectContaining({ 'managed-by': 'secret-wiring', environment: env, service: expect.stringMatching(/^service-[ab]$/) }));
     }
-    expect(stackOf().resource.google_secret_manager_secret.secrets.deletion_protection).toBe(true);
-    expect(stackOf().resource.google_secret_manager_secret.secrets.labels).toBe('${each.value.labels}');
+    const created = stackOf().resource.google_secret_manager_secret.secrets;
+    expect(created.deletion_protection).toBe('${each.value.deletion_protection}');
+    expect(Object.values<any>(created.for_each).every((s) => s.deletion_protection === true)).toBe(true);
+    expect(created.labels).toBe('${each.value.labels}');
+    const adopted = stackOf().resource.google_secret_manager_secret.adopted_secrets;
+    expect(adopted.deletion_protection).toBe(true);
   });
 
   test('each accessor grant names one secret of the stack and one principal of a service that reads it', () => {
@@ -78,7 +83,7 @@ describe.each(ENVS)('environment %s', (env) => {
     }
     const r = stackOf().resource.google_secret_manager_secret_iam_member.secret_accessors;
     expect(r.role).toBe('roles/secretmanager.secretAccessor');
-    expect(r.depends_on).toEqual(['google_secret_manager_secret.secrets']);
+    expect(r.depends_on).toEqual(['google_secret_manager_secret.secrets', 'google_secret_manager_secret.adopted_secrets']);
   });
 
   test('cross-service reads exist only where a from declares them', () => {
@@ -160,8 +165,23 @@ test('the pinned version reaches the ExternalSecret', () => {
   expect(require('yaml').parse(es).spec.data).toContainEqual({ secretKey: 'API_TOKEN', remoteRef: { key: 'hoge-token', version: '1' } });
 });
 
-test('the adopted secret is imported, not created blind', () => {
-  expect(out.stacks['evaluation-gcp'].import).toEqual([{ to: 'google_secret_manager_secret.secrets["hoge-token"]', id: 'projects/karte-evaluation/secrets/hoge-token' }]);
+test('the adopted secret is imported, never destroyed, and its replication is left as it was made', () => {
+  expect(out.stacks['evaluation-gcp'].import).toEqual([{ to: 'google_secret_manager_secret.adopted_secrets["hoge-token"]', id: 'projects/karte-evaluation/secrets/hoge-token' }]);
+  const adopted = out.stacks['production-gcp'].resource.google_secret_manager_secret.adopted_secrets;
+  expect(Object.keys(adopted.for_each)).toEqual(['hoge-token']);
+  expect(adopted.lifecycle.prevent_destroy).toBe(true);
+  // A hand-made secret usually has automatic replication; production declares user-managed
+  // replication, which would otherwise replace the secret (and lose its versions) on import.
+  expect(adopted.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['replication', 'rotation', 'topics', 'version_aliases', 'version_destroy_ttl']));
+  expect(Object.keys(out.stacks['production-gcp'].resource.google_secret_manager_secret.secrets.for_each)).not.toContain('hoge-token');
+});
+
+test('the namespaces applied by Terraform are never destroyed by it', () => {
+  for (const env of ENVS) {
+    for (const c of ['admin', 'fixed-ip-jobs']) {
+      expect(out.stacks[`${env}-gcp-manifests`].resource.kubernetes_manifest[`${c}_namespaces`].lifecycle).toEqual({ prevent_destroy: true });
+    }
+  }
 });
 
 test('DEBUG_KEY exists in evaluation only', () => {
@@ -171,6 +191,7 @@ test('DEBUG_KEY exists in evaluation only', () => {
 
 test('replication: automatic by default, user-managed where the declaration names locations', () => {
   expect(out.stacks['evaluation-gcp'].resource.google_secret_manager_secret.secrets.replication).toEqual({ auto: {} });
+  expect(out.stacks['production-gcp'].resource.google_secret_manager_secret.adopted_secrets.replication).toEqual(out.stacks['production-gcp'].resource.google_secret_manager_secret.secrets.replication);
   expect(out.stacks['production-gcp'].resource.google_secret_manager_secret.secrets.replication).toEqual({
     user_managed: { replicas: [{ location: 'asia-northeast1' }, { location: 'asia-northeast2' }] },
   });

@@ -37,7 +37,7 @@ describe('googleServiceAccount identity mode', () => {
   test('grants name the Google service account and wait for it', () => {
     const grants = json.resource.google_secret_manager_secret_iam_member.secret_accessors;
     expect(grants.for_each['service-b/service-a_FOO_PASSWORD'].member).toBe('serviceAccount:secrets-service-b@demo-evaluation.iam.gserviceaccount.com');
-    expect(grants.depends_on).toEqual(['google_secret_manager_secret.secrets', 'google_service_account.service_accounts']);
+    expect(grants.depends_on).toEqual(['google_secret_manager_secret.secrets', 'google_secret_manager_secret.adopted_secrets', 'google_service_account.service_accounts']);
   });
 
   test('the Kubernetes service account carries the iam.gke.io/gcp-service-account annotation', () => {

@@ -17,14 +17,48 @@ export const MAX_ALIAS_COUNT = 1000;
 /** Deepest nesting of mappings and lists allowed. */
 export const MAX_DEPTH = 64;
 
-/** Validates a typed declaration object; returns the model or throws DeclarationError. */
+/**
+ * Validates a typed declaration object; returns the model or throws DeclarationError.
+ *
+ * Every problem is reported at once: when the shape is wrong somewhere, the offending entries are
+ * set aside and the cross-field rules still run on the rest.
+ */
 export function validateDeclaration(input: Declaration | unknown, source?: string): Model {
   const { declaration, problems } = checkStructure(input);
-  if (!declaration) throw new DeclarationError(problems, source);
+  if (!declaration) throw new DeclarationError([...problems, ...rulesOnTheRest(input, problems)], source);
   const model = resolveDeclaration(declaration);
   const more = checkModel(declaration, model);
   if (more.length > 0) throw new DeclarationError(more, source);
   return model;
+}
+
+/**
+ * Cross-field problems of what remains once the structurally broken parts are removed: a broken
+ * key declaration goes whole (so that a broken `from` does not turn into an owned secret), any
+ * other broken field alone. When the rest is still not well-formed, or a problem sits in a list,
+ * there is no rest to check.
+ */
+function rulesOnTheRest(input: unknown, problems: readonly Problem[]): Problem[] {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
+  const copy = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+  const removed: (string | number)[][] = [];
+  for (const p of problems) {
+    const isKey = p.path[0] === 'services' && p.path[2] === 'secrets' && p.path.length >= 5;
+    const target = isKey ? p.path.slice(0, 5) : [...p.path];
+    if (target.length === 0 || target.some((seg) => typeof seg === 'number')) return [];
+    let parent: unknown = copy;
+    for (const seg of target.slice(0, -1)) parent = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[seg as string] : undefined;
+    if (!parent || typeof parent !== 'object') continue;
+    delete (parent as Record<string, unknown>)[target[target.length - 1] as string];
+    removed.push(target);
+  }
+  const rest = checkStructure(copy);
+  if (!rest.declaration) return [];
+  const refs = removed.filter((r) => r.length === 5).map((r) => `${r[1]}/${r[3]}/${r[4]}`);
+  const related = (a: readonly (string | number)[], b: readonly (string | number)[]) => a.every((seg, i) => i >= b.length || b[i] === seg);
+  return checkModel(rest.declaration, resolveDeclaration(rest.declaration)).filter(
+    (p) => !removed.some((r) => related(r, p.path)) && !refs.some((ref) => p.rule.includes(ref) || String(p.value).includes(ref)),
+  );
 }
 
 function depthOf(value: unknown, limit: number): number {
@@ -63,16 +97,43 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly (string | nu
 }
 
 /** Parses YAML text into plain data, refusing what a declaration never needs. */
+const YAML_MESSAGES: Record<string, string> = {
+  DUPLICATE_KEY: 'a mapping repeats a key (each key may appear once)',
+  MULTIPLE_DOCS: 'a declaration is one YAML document (remove the --- separators)',
+};
+
+/** The first place where a value is not plain data (a mapping, a list or a scalar), if any. */
+function firstNonPlain(value: unknown): (string | number)[] | undefined {
+  const stack: [unknown, (string | number)[]][] = [[value, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) continue;
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, [...path, i]]));
+    else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const [k, x] of Object.entries(v as object)) stack.push([x, [...path, k]]);
+    } else return path;
+  }
+  return undefined;
+}
+
+/** Parses YAML text into plain data, refusing what a declaration never needs. */
 export function parseDeclarationText(text: string, source: string): { data: unknown; locate: (p: readonly (string | number)[]) => number | undefined } {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
-  const fail = (rule: string, line?: number): never => {
-    throw new DeclarationError([{ path: [], rule, line }], source);
+  const fail = (rule: string, line?: number, path: (string | number)[] = []): never => {
+    throw new DeclarationError([{ path, rule, line }], source);
   };
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+  } catch (e) {
+    if (e instanceof RangeError) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
+    throw e;
+  }
+  if (doc.errors.some((e) => /call stack/i.test(e.message))) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
   if (doc.errors.length > 0) {
     const problems: Problem[] = doc.errors.map((e) => ({
       path: [],
-      rule: `YAML: ${e.code === 'DUPLICATE_KEY' ? 'a mapping repeats a key (each key may appear once)' : e.message.split('\n')[0]}`,
+      rule: `YAML: ${YAML_MESSAGES[e.code] ?? e.message.split('\n')[0]}`,
       line: counter.linePos(e.pos[0]).line,
     }));
     throw new DeclarationError(problems, source);
@@ -81,9 +142,12 @@ export function parseDeclarationText(text: string, source: string): { data: unkn
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
+    if (e instanceof RangeError) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
     fail(`YAML: ${(e as Error).message.split('\n')[0]} (aliases may expand at most ${MAX_ALIAS_COUNT} times)`);
   }
   if (depthOf(data, MAX_DEPTH) > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
+  const odd = firstNonPlain(data);
+  if (odd) fail('only mappings, lists, strings, numbers, booleans and null belong in a declaration (no tagged values such as !!binary)', lineOf(doc, counter, odd), odd);
   return { data, locate: (p) => lineOf(doc, counter, p) };
 }
 
@@ -91,7 +155,9 @@ export function parseDeclarationText(text: string, source: string): { data: unkn
 export function loadDeclarationFile(file: string): Model {
   let size: number;
   try {
-    size = statSync(file).size;
+    const stat = statSync(file);
+    if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
+    size = stat.size;
   } catch (e) {
     throw new DeclarationError([{ path: [], value: file, rule: `cannot read the declaration file (${(e as NodeJS.ErrnoException).code ?? 'error'})` }]);
   }

@@ -77,6 +77,8 @@ export interface OwnedSource {
   /** Import the existing remote secret instead of creating it. */
   readonly adopt: boolean;
   readonly labels: Readonly<Record<string, string>>;
+  /** Deletion protection override. @default - the environment's */
+  readonly deletionProtection?: boolean;
 }
 
 /** A key that reads the remote secret of another declared key. */
@@ -115,6 +117,13 @@ export interface ServiceModel {
 export interface Model {
   readonly environments: readonly EnvironmentModel[];
   readonly services: readonly ServiceModel[];
+}
+
+/** Namespaces every cluster has, which the product never creates (or deletes). */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+function isZeroDuration(d: string): boolean {
+  return !/[1-9]/.test(d);
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -221,7 +230,7 @@ function resolveKey(service: string, platform: Platform, secret: string, key: st
     version: k.version,
     path,
     // Adopting applies to Secret Manager; a Key Vault is created by the product, so it holds nothing to adopt.
-    source: { kind: 'own', remoteName: k.remoteName, adopt: platform === 'gcp' && k.remoteName !== undefined && (k.adopt ?? true), labels: sortedRecord(k.labels) },
+    source: { kind: 'own', remoteName: k.remoteName, adopt: platform === 'gcp' && k.remoteName !== undefined && (k.adopt ?? true), labels: sortedRecord(k.labels), deletionProtection: k.deletionProtection },
   };
 }
 
@@ -255,6 +264,18 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   for (const env of model.environments) {
     if (!env.gcp && !env.azure) add(['environments', env.name], decl.environments[env.name], 'an environment needs a cloud section (gcp, azure or both)');
     if (env.azure) checkAzureEnvironment(decl, env, add);
+    if (!env.manifests.terraform && !env.manifests.gitops) {
+      add(['environments', env.name, 'manifests'], decl.environments[env.name].manifests, 'at least one of terraform and gitops must stay on, or the SecretStores and ExternalSecrets reach no cluster');
+    }
+    if (isZeroDuration(env.refreshInterval)) {
+      add(['environments', env.name, 'refreshInterval'], env.refreshInterval, 'must be longer than 0s: with 0s the controller reads a secret once and never restores a Kubernetes Secret deleted by hand');
+    }
+    for (const cloud of ['gcp', 'azure'] as const) {
+      const es = env[cloud]?.externalSecrets;
+      if (es && Number(es.chartVersion.split('.')[0]) < 1) {
+        add(['environments', env.name, cloud, 'externalSecrets', 'chartVersion'], es.chartVersion, 'the manifests use external-secrets.io/v1, which charts before 1.0 do not serve reliably; pin 1.x or 2.x (2.9.0 is the version tested)');
+      }
+    }
     if (env.gcp) {
       const seen = new Map<string, number>();
       decl.environments[env.name].gcp!.clusters.forEach((c, i) => {
@@ -278,6 +299,9 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     });
     if (!sDecl.environments && svc.environments.length === 0 && model.environments.length > 0) {
       add(['services', svc.name, 'platform'], svc.platform, `service ${svc.name} runs on ${svc.platform}, and no environment has a ${svc.platform} section`);
+    }
+    if (svc.createNamespace && (SYSTEM_NAMESPACES as readonly string[]).includes(svc.namespace)) {
+      add(['services', svc.name, 'namespace'], svc.namespace, `${svc.namespace} exists in every cluster and belongs to the cluster: set createNamespace: false to use it, or choose the service's own namespace`);
     }
     for (const k of Object.keys(svc.labels)) {
       if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) {
@@ -317,6 +341,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     }
   }
 
+  checkSharedProjects(model, add);
   checkRemoteIds(model, add);
   checkKeyVaultNames(model, add);
   checkIdentities(model, add);
@@ -332,8 +357,12 @@ function checkFrom(
 ): void {
   const src = k.source as FromSource;
   const at = [...k.path, 'from'];
-  for (const f of ['remoteName', 'adopt', 'labels'] as const) {
+  for (const f of ['remoteName', 'adopt', 'labels', 'deletionProtection'] as const) {
     if (kDecl[f] !== undefined) add([...k.path, f], kDecl[f], `${f} cannot be combined with from: the remote secret belongs to ${src.service}`);
+  }
+  if (src.service === svc.name && src.secret === k.path[3] && src.key === k.key) {
+    add(at, kDecl.from, 'from must not name the key itself');
+    return;
   }
   const target = findKey(model, src.service, src.secret, src.key);
   if (!target) {
@@ -353,10 +382,6 @@ function checkFrom(
   }
   if (target.source.kind !== 'own') {
     add(at, kDecl.from, `from must name a key that owns its remote secret, not another from (${src.service}/${src.secret}/${src.key} reads ${target.source.service}/${target.source.secret}/${target.source.key})`);
-    return;
-  }
-  if (src.service === svc.name && src.secret === k.path[3] && src.key === k.key) {
-    add(at, kDecl.from, 'from must not name the key itself');
     return;
   }
   for (const env of k.environments) {
@@ -415,17 +440,23 @@ function checkRemoteIds(model: Model, add: (path: readonly (string | number)[], 
         o.key.source.remoteName !== undefined &&
         o.key.source.remoteName === first.key.source.remoteName &&
         o.key.source.adopt === first.key.source.adopt &&
-        JSON.stringify(o.key.source.labels) === JSON.stringify(first.key.source.labels);
+        JSON.stringify(o.key.source.labels) === JSON.stringify(first.key.source.labels) &&
+        o.key.source.deletionProtection === first.key.source.deletionProtection;
       if (sharedExplicit) continue; // one remote secret delivered into several Kubernetes Secrets of its service
       const where = o.key.source.kind === 'own' && o.key.source.remoteName ? [...o.key.path, 'remoteName'] : o.key.path;
       const tag = `${where.join('/')}`;
       if (reported.has(tag)) continue;
       reported.add(tag);
+      const explicit = o.key.source.kind === 'own' && o.key.source.remoteName !== undefined;
       const rule = sameEnv
-        ? o.service === first.service && o.key.source.kind === 'own' && o.key.source.remoteName
-          ? `secret id ${id} is also declared at ${first.key.path.join('.')} with different settings (adopt, labels); declare them alike`
-          : `maps to secret id ${id} in project ${project}, which ${first.key.path.join('.')} already maps to; two keys cannot share a remote secret (read the other one with from: ${first.service}/${first.key.path[3]}/${first.key.key})`
-        : `maps to secret id ${id} in project ${project} in environments ${first.env} and ${o.env}, which share that project; set gcp.secretIdPrefix in one of them`;
+        ? o.service === first.service && explicit
+          ? `secret id ${id} is also declared at ${first.key.path.join('.')} with different settings (adopt, labels, deletionProtection); declare them alike`
+          : o.service === first.service
+            ? `maps to secret id ${id} in project ${project}, which ${first.key.path.join('.')} already maps to; give one of them its own remoteName if they hold different values, or read the other with from: ${first.service}/${first.key.path[3]}/${first.key.key} if they hold the same`
+            : `maps to secret id ${id} in project ${project}, which ${first.key.path.join('.')} already maps to; two keys cannot share a remote secret (read the other one with from: ${first.service}/${first.key.path[3]}/${first.key.key})`
+        : explicit
+          ? `maps to secret id ${id} in project ${project} in environments ${first.env} and ${o.env}, which share that project; a remoteName is not prefixed, so give each environment's key its own remoteName`
+          : `maps to secret id ${id} in project ${project} in environments ${first.env} and ${o.env}, which share that project; set gcp.secretIdPrefix in one of them`;
       add(where, id, rule);
     }
   }
@@ -530,5 +561,27 @@ function checkKeyVaultNames(model: Model, add: (path: readonly (string | number)
         }
       }
     }
+  }
+}
+
+function checkSharedProjects(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  // Environments may share a project (with secretIdPrefix), but not its number, nor a cluster:
+  // two stacks would manage the same controller install and the same objects.
+  const projects = new Map<string, { env: string; number: string; clusters: Map<string, number> }>();
+  for (const env of model.environments) {
+    if (!env.gcp) continue;
+    const first = projects.get(env.gcp.project);
+    if (!first) {
+      projects.set(env.gcp.project, { env: env.name, number: env.gcp.projectNumber, clusters: new Map(env.gcp.clusters.map((c, i) => [`${c.location}/${c.name}`, i])) });
+      continue;
+    }
+    if (first.number !== env.gcp.projectNumber) {
+      add(['environments', env.name, 'gcp', 'projectNumber'], env.gcp.projectNumber, `project ${env.gcp.project} has number ${first.number} in environment ${first.env}; a project has one number`);
+    }
+    env.gcp.clusters.forEach((c) => {
+      if (first.clusters.has(`${c.location}/${c.name}`)) {
+        add(['environments', env.name, 'gcp', 'clusters'], c.name, `cluster ${c.name} (${c.location}) of project ${env.gcp!.project} is also a cluster of environment ${first.env}; a cluster belongs to one environment`);
+      }
+    });
   }
 }

@@ -283,6 +283,12 @@ export const KeySchema = Type.Object(
       }),
     ),
     labels: Type.Optional(Labels),
+    deletionProtection: Type.Optional(
+      Type.Boolean({
+        description:
+          "Secret Manager deletion protection of this key's secret; set false for one apply before removing the key to delete the secret. Default: the environment's (true).",
+      }),
+    ),
   },
   { additionalProperties: false, description: 'One key of a Kubernetes Secret and the remote secret it comes from.' },
 );

@@ -75,8 +75,7 @@ function toProblem(root: unknown, e: ErrorObject): Problem | undefined {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((parent?.properties as object) ?? {}).filter((k) => k !== '$schema');
       const rule = VALUE_FIELDS.has(field) ? VALUE_RULE : `unknown field "${field}"; allowed fields: ${allowed.join(', ')}`;
-      // A pasted secret value is never echoed back into logs.
-      return { path: [...at, field], value: VALUE_FIELDS.has(field) ? '<redacted>' : lookup(root, [...at, field]), rule };
+      return { path: [...at, field], value: lookup(root, [...at, field]), rule };
     }
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
@@ -109,6 +108,31 @@ function toProblem(root: unknown, e: ErrorObject): Problem | undefined {
   }
 }
 
+/** Fields of a key declaration whose values are names, never secret material. */
+const KEY_FIELDS = new Set(['remoteName', 'adopt', 'version', 'environments', 'from', 'labels', 'deletionProtection']);
+
+/**
+ * Whether a problem's value may be secret material that someone pasted: anything under
+ * `services.*.secrets` that is not one of a key declaration's known fields.
+ */
+function mayHoldValue(path: readonly (string | number)[]): boolean {
+  if (path[0] !== 'services' || path[2] !== 'secrets' || path.length < 4) return false;
+  return path.length < 6 || !KEY_FIELDS.has(String(path[5]));
+}
+
+/** Replaces a value that may be secret material, and says where values go instead. */
+function redact(p: Problem): Problem {
+  if (!mayHoldValue(p.path) || p.value === undefined) return p;
+  if (p.value === p.path[p.path.length - 1]) return p; // a name that breaks a naming rule
+  if (p.value !== null && typeof p.value === 'object' && !Array.isArray(p.value)) {
+    // A mapping of options is fine to show unless it holds scalars in unknown fields, which the
+    // unknown-field problems below it report (redacted).
+    return p.path.length === 5 ? p : { ...p, value: '<redacted>' };
+  }
+  const rule = p.rule.includes(VALUE_RULE) ? p.rule : `${p.rule}; ${VALUE_RULE}`;
+  return { ...p, value: '<redacted>', rule };
+}
+
 /** Checks shape, types and naming patterns; returns every problem found. */
 export function checkStructure(input: unknown): { declaration?: Declaration; problems: Problem[] } {
   const validate = compile();
@@ -116,8 +140,9 @@ export function checkStructure(input: unknown): { declaration?: Declaration; pro
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const e of validate.errors ?? []) {
-    const p = toProblem(input, e);
-    if (!p) continue;
+    const found = toProblem(input, e);
+    if (!found) continue;
+    const p = redact(found);
     const id = `${JSON.stringify(p.path)}|${p.rule}`;
     if (seen.has(id)) continue;
     seen.add(id);

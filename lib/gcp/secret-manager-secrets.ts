@@ -15,6 +15,11 @@ export interface SecretSpec {
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * Deletion protection of this secret (adopted secrets are always protected).
+   * @default - the set's deletionProtection
+   */
+  readonly deletionProtection?: boolean;
 }
 
 export interface SecretManagerSecretsProps {
@@ -47,32 +52,52 @@ export interface SecretManagerSecretsProps {
  * per secret through `grantRead`.
  */
 export class SecretManagerSecrets extends Construct {
+  /** Secrets the set creates. */
   public readonly resource: SecretManagerSecret;
+  /** Secrets that existed before and were imported (`google_secret_manager_secret.adopted_secrets`). */
+  public readonly adopted: SecretManagerSecret;
   public readonly grants: SecretAccessorGrants;
   public readonly project: string;
   private readonly specs = new Map<string, SecretSpec>();
+  private readonly defaultProtection: boolean;
 
   constructor(scope: Construct, id: string, props: SecretManagerSecretsProps) {
     super(scope, id);
     this.project = props.project;
+    this.defaultProtection = props.deletionProtection ?? true;
     for (const s of Object.values(props.secrets ?? {})) this.addSecret(s);
-    const each = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.forEachMap() }) as unknown as Record<string, unknown>);
     const locations = props.replicaLocations ?? [];
+    const replication = locations.length > 0 ? { userManaged: { replicas: locations.map((location) => ({ location })) } } : { auto: {} };
+    const created = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.forEachMap(false) }) as unknown as Record<string, unknown>);
     this.resource = new SecretManagerSecret(this, 'Resource', {
-      forEach: each,
+      forEach: created,
       project: props.project,
-      secretId: each.getString('secret_id'),
-      labels: each.getStringMap('labels'),
-      deletionProtection: props.deletionProtection ?? true,
-      replication:
-        locations.length > 0 ? { userManaged: { replicas: locations.map((location) => ({ location })) } } : { auto: {} },
+      secretId: created.getString('secret_id'),
+      labels: created.getStringMap('labels'),
+      deletionProtection: created.getBoolean('deletion_protection'),
+      replication,
     });
     this.resource.overrideLogicalId(props.resourceName ?? 'secrets');
-    this.grants = new SecretAccessorGrants(this, 'Accessors', { project: props.project, after: [this.resource, ...(props.grantsAfter ?? [])] });
+    // An adopted secret keeps what it was made with: its replication cannot change in place (a
+    // change would replace the secret and lose its versions), and attributes the declaration does
+    // not set are left alone. Terraform never destroys it.
+    const adopted = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.forEachMap(true) }) as unknown as Record<string, unknown>);
+    this.adopted = new SecretManagerSecret(this, 'Adopted', {
+      forEach: adopted,
+      project: props.project,
+      secretId: adopted.getString('secret_id'),
+      labels: adopted.getStringMap('labels'),
+      deletionProtection: true,
+      replication,
+      lifecycle: { preventDestroy: true, ignoreChanges: ['replication', 'rotation', 'topics', 'version_aliases', 'version_destroy_ttl', 'annotations', 'expire_time', 'ttl'] },
+    });
+    this.adopted.overrideLogicalId(`adopted_${props.resourceName ?? 'secrets'}`);
+    this.grants = new SecretAccessorGrants(this, 'Accessors', { project: props.project, after: [this.resource, this.adopted, ...(props.grantsAfter ?? [])] });
     new ImportBlocks(this, 'Imports').addEntries(() =>
       [...this.specs.values()]
         .filter((s) => s.adopt)
-        .map((s) => ({ resource: this.resource, key: s.secretId, id: `projects/${this.project}/secrets/${s.secretId}` })),
+        .sort((a, b) => (a.secretId < b.secretId ? -1 : 1))
+        .map((s) => ({ resource: this.adopted, key: s.secretId, id: `projects/${this.project}/secrets/${s.secretId}` })),
     );
   }
 
@@ -100,13 +125,14 @@ export class SecretManagerSecrets extends Construct {
     return this.grants.add({ secretId, member, key: key ?? `${member}/${secretId}` });
   }
 
-  private forEachMap(): Record<string, unknown> {
+  private forEachMap(adopted: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const id of this.secretIds) {
       const s = this.specs.get(id)!;
+      if (Boolean(s.adopt) !== adopted) continue;
       const labels: Record<string, string> = {};
       for (const k of Object.keys(s.labels ?? {}).sort()) labels[k] = s.labels![k];
-      out[id] = { secret_id: id, labels };
+      out[id] = adopted ? { secret_id: id, labels } : { secret_id: id, labels, deletion_protection: s.deletionProtection ?? this.defaultProtection };
     }
     return out;
   }

@@ -26,7 +26,14 @@ export class KubernetesManifests extends Construct {
     super(scope, id);
     for (const o of props.objects ?? []) this.addObject(o);
     const namespaces = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((o) => o.kind === 'Namespace') }) as unknown as Record<string, unknown>);
-    this.namespaces = new Manifest(this, 'Namespaces', { provider: props.provider, forEach: namespaces, manifest: namespaces.value });
+    // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
+    // refuses instead, and a namespace is released with `terraform state rm` (see the README).
+    this.namespaces = new Manifest(this, 'Namespaces', {
+      provider: props.provider,
+      forEach: namespaces,
+      manifest: namespaces.value,
+      lifecycle: { preventDestroy: true },
+    });
     this.namespaces.overrideLogicalId(`${props.resourcePrefix}_namespaces`);
     const objects = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((o) => o.kind !== 'Namespace') }) as unknown as Record<string, unknown>);
     this.objects = new Manifest(this, 'Resource', {

@@ -29,6 +29,8 @@ export interface GcpSecretPlan {
   readonly labels: Readonly<Record<string, string>>;
   /** Imported (it exists already) rather than created. */
   readonly adopt: boolean;
+  /** Secret Manager deletion protection. */
+  readonly deletionProtection: boolean;
   /** Declaration path of the owning key (the first one, when a service delivers it twice). */
   readonly declaredAt: string;
 }
@@ -140,6 +142,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
               secretId,
               service: svc.name,
               adopt: k.source.adopt,
+              deletionProtection: k.source.deletionProtection ?? gcp.deletionProtection,
               declaredAt: k.path.join('.'),
               labels: { ...gcp.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
             });
