@@ -23,7 +23,7 @@ const identityRef = (service: string, attr: string) => `\${azurerm_user_assigned
 function yamlObjects(env: string): Record<string, any> {
   const objects: Record<string, any> = {};
   for (const [path, text] of Object.entries(out.generated)) {
-    if (!path.startsWith(`${env}/azure/`) || path.endsWith('kustomization.yaml') || path.endsWith('.env')) continue;
+    if (!path.startsWith(`${env}/azure/`) || !path.endsWith('.yaml') || path.endsWith('kustomization.yaml')) continue;
     for (const doc of parseAllDocuments(text)) {
       const o = doc.toJS();
       objects[`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`.replace('/undefined/', '/')] = o;

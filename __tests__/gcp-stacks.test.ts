@@ -26,7 +26,7 @@ function terraformObjects(env: string, cluster: string): Record<string, any> {
 function yamlObjects(env: string): Record<string, any> {
   const objects: Record<string, any> = {};
   for (const [path, text] of Object.entries(out.generated)) {
-    if (!path.startsWith(`${env}/`) || path.startsWith(`${env}/azure/`) || path.endsWith('kustomization.yaml')) continue;
+    if (!path.startsWith(`${env}/`) || path.startsWith(`${env}/azure/`) || !path.endsWith('.yaml') || path.endsWith('kustomization.yaml')) continue;
     for (const doc of parseAllDocuments(text)) {
       const o = doc.toJS();
       objects[o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`] = o;

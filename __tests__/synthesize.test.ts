@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { EXIT_INVALID_DECLARATION, EXIT_OK } from '../stacks/synthesize';
 import { EXAMPLE, listFiles, synthIn } from './support/synth';
 import { declarationWith } from './support/fixtures';
@@ -95,5 +95,29 @@ describe('the compiled app (npm run synth)', () => {
     expect(bad.stderr).toMatch(/environments \(line 1\): \{\}: must have at least 1 entry/);
     expect(bad.stderr).toMatch(/services \(line 2\): \[\]: must be a mapping, not a list/);
     expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+  });
+});
+
+describe('generated/ holds other files too', () => {
+  test("GIVEN a team's own files under generated/ WHEN synthesized again THEN they stay, and only the product's stale files go", () => {
+    const root = freshRoot();
+    copyFileSync(EXAMPLE, join(root, 'secrets.yaml'));
+    expect(synthIn(root, 'secrets.yaml').code).toBe(EXIT_OK);
+    mkdirSync(join(root, 'generated', 'evaluation', 'my-app'), { recursive: true });
+    writeFileSync(join(root, 'generated', 'evaluation', 'my-app', 'deployment.yaml'), 'kind: Deployment\n');
+    writeFileSync(join(root, 'generated', 'evaluation', 'azure', 'identities.env'), 'demo=11111111-1111-1111-1111-111111111111\n');
+    mkdirSync(join(root, 'generated', 'staging'));
+    writeFileSync(join(root, 'generated', 'staging', 'other.yaml'), 'kind: ConfigMap\n');
+    // service-b leaves the declaration.
+    const decl = parse(readFileSync(EXAMPLE, 'utf8'));
+    delete decl.services['service-b'];
+    writeFileSync(join(root, 'secrets.yaml'), stringify(decl));
+    const r = synthIn(root, 'secrets.yaml');
+    expect(r.code).toBe(EXIT_OK);
+    expect(readFileSync(join(root, 'generated', 'evaluation', 'my-app', 'deployment.yaml'), 'utf8')).toBe('kind: Deployment\n');
+    expect(readFileSync(join(root, 'generated', 'evaluation', 'azure', 'identities.env'), 'utf8')).toMatch(/^demo=1111/);
+    expect(readFileSync(join(root, 'generated', 'staging', 'other.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
+    expect(existsSync(join(root, 'generated', 'evaluation', 'service-b'))).toBe(false);
+    expect(existsSync(join(root, 'generated', 'evaluation', 'service-a', 'externalsecret-secret-a.yaml'))).toBe(true);
   });
 });

@@ -1,10 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { DeclarationError } from '../lib/declaration/problem';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { buildApp } from './app';
-import { IDENTITIES_FILE } from '../lib/kubernetes/gitops-yaml';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -34,23 +33,45 @@ export function countResources(stackJson: { resource?: Record<string, Record<str
   return { blocks, instances };
 }
 
+/** Lists, in each environment folder of generated/, the files the product wrote there. */
+export const OWNED_FILES = '.secret-wiring-files';
+
+function removeEmptyDirs(dir: string, stop: string): void {
+  let d = dir;
+  while (d.startsWith(stop) && d !== stop && existsSync(d) && readdirSync(d).length === 0) {
+    rmSync(d, { recursive: true });
+    d = dirname(d);
+  }
+}
+
 /**
- * Carries the identities files that the Azure stacks wrote when applied (client ids Azure assigned)
- * from the previous generated/ into the new one, wherever the new one still has their folder.
+ * Replaces the product's files under generated/ and nothing else: files that other tools keep
+ * there (a team's own built manifests, the identities files Azure stacks write when applied)
+ * stay. The files of the last synthesis are known from each folder's OWNED_FILES list.
  */
-function keepIdentities(previous: string, next: string): void {
-  if (!existsSync(previous)) return;
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name === IDENTITIES_FILE) {
-        const target = join(next, relative(previous, p));
-        if (existsSync(dirname(target))) copyFileSync(p, target);
+function replaceGenerated(generated: string, next: Record<string, Record<string, string>>): void {
+  if (existsSync(generated)) {
+    for (const env of readdirSync(generated)) {
+      const list = join(generated, env, OWNED_FILES);
+      if (!existsSync(list)) continue;
+      for (const rel of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
+        const file = join(generated, env, rel);
+        if (!file.startsWith(join(generated, env))) continue;
+        rmSync(file, { force: true });
+        removeEmptyDirs(dirname(file), join(generated, env));
       }
+      rmSync(list, { force: true });
+      removeEmptyDirs(join(generated, env), generated);
     }
-  };
-  walk(previous);
+  }
+  for (const [env, files] of Object.entries(next)) {
+    for (const [rel, content] of Object.entries(files)) {
+      const target = join(generated, env, rel);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+    writeFileSync(join(generated, env, OWNED_FILES), `${Object.keys(files).sort().join('\n')}\n`);
+  }
 }
 
 /**
@@ -79,23 +100,14 @@ export function synthesize(o: SynthesizeOptions): number {
     const app = new App({ outdir, stackTraces: false });
     const envs = buildApp(app, model);
     app.synth();
-    const genTmp = join(tmp, 'generated');
-    mkdirSync(genTmp);
-    for (const env of envs) {
-      for (const [path, content] of Object.entries(env.gitops ?? {})) {
-        const target = join(genTmp, env.environment, path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, content);
-      }
-    }
-    keepIdentities(join(root, 'generated'), genTmp);
+    const gitops: Record<string, Record<string, string>> = {};
+    for (const env of envs) if (env.gitops) gitops[env.environment] = env.gitops;
     // Everything is in place: swap the new output in.
     if (!o.cdktfOutdir) {
       rmSync(join(root, 'cdktf.out'), { recursive: true, force: true });
       renameSync(outdir, join(root, 'cdktf.out'));
     }
-    rmSync(join(root, 'generated'), { recursive: true, force: true });
-    renameSync(genTmp, join(root, 'generated'));
+    replaceGenerated(join(root, 'generated'), gitops);
 
     const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
     o.log(`Synthesized ${relative(root, file)} (${model.environments.length} environments, ${model.services.length} services):`);
