@@ -85,7 +85,8 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
     expect(r.value).toBeUndefined();
     expect(r.value_wo).toBe('${lookup(var.secret_values, each.key, "")}');
     expect(r.value_wo_version).toBe(1);
-    expect(r.depends_on).toEqual(['azurerm_role_assignment.deployer_secrets_officer']);
+    expect(r.depends_on).toEqual(['time_sleep.deployer_role_propagation']);
+    expect(stack().resource.time_sleep.deployer_role_propagation).toEqual(expect.objectContaining({ create_duration: '60s', depends_on: ['azurerm_role_assignment.deployer_secrets_officer'] }));
     expect(stack().variable.secret_values).toEqual(expect.objectContaining({ ephemeral: true, sensitive: true, default: {} }));
   });
 

@@ -10,6 +10,7 @@ import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
 import { IDENTITIES_FILE, findPlaceholders } from '../lib/kubernetes/gitops-yaml';
 import { LocalFile, LocalProvider } from '../lib/terraform/local-file';
+import { TimeProvider, TimeSleep } from '../lib/terraform/time-sleep';
 
 /** Backend of an Azure stack: an Azure Storage container when declared, local state otherwise. */
 export function configureAzureBackend(stack: TerraformStack, plan: AzureEnvironmentPlan, stackName: string): void {
@@ -66,9 +67,12 @@ export class AzureEnvironmentStack extends TerraformStack {
       softDeleteRetentionDays: plan.keyVault.softDeleteRetentionDays,
       tags: plan.tags,
     });
+    // Role assignments take a while to reach Key Vault's data plane: wait before writing secrets.
+    const propagation = new TimeSleep(this, 'RolePropagation', { provider: new TimeProvider(this, 'time'), createDuration: '60s', after: [this.vault.deployerAccess] });
+    propagation.overrideLogicalId('deployer_role_propagation');
     this.secrets = new KeyVaultSecrets(this, 'Secrets', {
       keyVaultId: this.vault.resource.id,
-      after: [this.vault.deployerAccess],
+      after: [propagation],
       secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })),
     });
 
