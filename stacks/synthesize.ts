@@ -119,7 +119,10 @@ export function synthesize(o: SynthesizeOptions): number {
         o.log(`  ${relative(root, join(finalOut, 'stacks', name, 'cdk.tf.json'))}: ${blocks} resource blocks, ${instances} resource instances`);
       }
       if (env.gitops) {
-        o.log(`  generated/${env.environment}/: ${Object.keys(env.gitops).length} files (kubectl kustomize generated/${env.environment})`);
+        const roots = Object.keys(env.gitops)
+          .filter((p) => p.endsWith('kustomization.yaml') && !p.startsWith('azure/base/'))
+          .map((p) => `generated/${env.environment}/${p.replace(/\/?kustomization\.yaml$/, '')}`.replace(/\/$/, ''));
+        o.log(`  generated/${env.environment}/: ${Object.keys(env.gitops).length} files (kubectl kustomize ${roots.join(', ')})`);
       }
     }
     return EXIT_OK;
