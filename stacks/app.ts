@@ -8,6 +8,10 @@ import { GcpEnvironmentStack } from './gcp-environment-stack';
 import { GcpManifestsStack } from './gcp-manifests-stack';
 import { AzureEnvironmentStack } from './azure-environment-stack';
 import { AzureManifestsStack } from './azure-manifests-stack';
+import { Aspects } from 'cdktf';
+import { PolicyAspect, type PolicyReport } from '../lib/policy/policy-aspect';
+import { azureFacts, gcpFacts } from '../lib/policy/facts';
+import type { EnvironmentFacts } from '../lib/policy/types';
 
 export interface EnvironmentOutput {
   readonly environment: string;
@@ -21,8 +25,16 @@ export interface EnvironmentOutput {
   readonly gitops?: Record<string, string>;
 }
 
+export interface BuildOptions {
+  /** Collects the rule pack's findings on every stack. @default - no policy checks */
+  readonly policy?: PolicyReport;
+}
+
 /** Adds every environment's stacks to the app and returns what each environment produces. */
-export function buildApp(app: App, model: Model): EnvironmentOutput[] {
+export function buildApp(app: App, model: Model, options: BuildOptions = {}): EnvironmentOutput[] {
+  const guard = (stack: TerraformStack, facts?: EnvironmentFacts) => {
+    if (options.policy) Aspects.of(stack).add(new PolicyAspect({ report: options.policy, suppressions: model.suppressions, facts }));
+  };
   const out: EnvironmentOutput[] = [];
   for (const env of model.environments) {
     const stacks: TerraformStack[] = [];
@@ -32,10 +44,12 @@ export function buildApp(app: App, model: Model): EnvironmentOutput[] {
     if (env.gcp) {
       gcp = planGcpEnvironment(model, env);
       const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), gcp);
+      guard(cloud, gcpFacts(model, gcp));
       stacks.push(cloud);
       if (env.manifests.terraform) {
         const manifests = new GcpManifestsStack(app, gcpManifestsStackName(env.name), gcp);
         manifests.addDependency(cloud);
+        guard(manifests);
         stacks.push(manifests);
       }
       if (env.manifests.gitops) Object.assign(gitops, renderGitOps(gcp.objects));
@@ -43,10 +57,12 @@ export function buildApp(app: App, model: Model): EnvironmentOutput[] {
     if (env.azure) {
       azure = planAzureEnvironment(model, env);
       const cloud = new AzureEnvironmentStack(app, azureStackName(env.name), azure);
+      guard(cloud, azureFacts(model, azure));
       stacks.push(cloud);
       if (env.manifests.terraform) {
         const manifests = new AzureManifestsStack(app, azureManifestsStackName(env.name), azure);
         manifests.addDependency(cloud);
+        guard(manifests);
         stacks.push(manifests);
       }
       if (env.manifests.gitops) {

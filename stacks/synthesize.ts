@@ -3,7 +3,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { DeclarationError } from '../lib/declaration/problem';
 import { loadDeclarationFile } from '../lib/declaration/load';
-import { buildApp } from './app';
+import type { Model } from '../lib/declaration/model';
+import { PolicyReport } from '../lib/policy/policy-aspect';
+import { unknownSuppressions } from '../lib/policy/suppressions';
+import { findingsJson, formatFindings } from '../lib/policy/format';
+import { buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
+import { buildApp, type EnvironmentOutput } from './app';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -16,9 +21,15 @@ export interface SynthesizeOptions {
   readonly error: (line: string) => void;
 }
 
+export interface CheckOptions extends SynthesizeOptions {
+  /** @default "text" */
+  readonly format?: 'text' | 'json';
+}
+
 export const EXIT_OK = 0;
 export const EXIT_INVALID_DECLARATION = 1;
 export const EXIT_SYNTHESIS_FAILED = 2;
+export const EXIT_POLICY_VIOLATIONS = 3;
 
 /** Counts Terraform resource blocks and their instances (for_each entries) in one stack. */
 export function countResources(stackJson: { resource?: Record<string, Record<string, { for_each?: unknown }>> }): { blocks: number; instances: number } {
@@ -74,16 +85,55 @@ function replaceGenerated(generated: string, next: Record<string, Record<string,
   }
 }
 
-/**
- * Validates the declaration and synthesizes every environment. Writes nothing unless all of it
- * succeeds. Returns the process exit code.
- */
-export function synthesize(o: SynthesizeOptions): number {
+/** Reads and validates the declaration, suppressions included. */
+function loadModel(file: string): Model {
+  const model = loadDeclarationFile(file);
+  const unknown = unknownSuppressions(model);
+  if (unknown.length > 0) throw new DeclarationError(unknown, file);
+  return model;
+}
+
+interface Synthesis {
+  readonly model: Model;
+  readonly envs: EnvironmentOutput[];
+  readonly policy: PolicyReport;
+  /** Files per environment folder of generated/: GitOps YAML and the access report. */
+  readonly generated: Record<string, Record<string, string>>;
+}
+
+/** Synthesizes every stack into `outdir`, runs the rule pack, and renders the generated files. */
+function run(model: Model, outdir: string): Synthesis {
+  const app = new App({ outdir, stackTraces: false });
+  const policy = new PolicyReport();
+  const envs = buildApp(app, model, { policy });
+  app.synth();
+  const generated: Record<string, Record<string, string>> = {};
+  for (const env of envs) {
+    const stackJson = (name: string) => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+    const names = new Set(env.stacks.map((s) => s.node.id));
+    const report = buildAccessReport({
+      environment: env.environment,
+      gcp: env.gcp && { stack: stackJson(`${env.environment}-gcp`), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
+      azure: env.azure && { stack: stackJson(`${env.environment}-azure`), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
+      suppressions: model.suppressions,
+      notes: policy.notes.filter((n) => names.has(n.stack)),
+    });
+    generated[env.environment] = {
+      ...(env.gitops ?? {}),
+      'ACCESS.md': renderAccessMarkdown(report),
+      'access.json': `${JSON.stringify(report, null, 2)}\n`,
+    };
+  }
+  return { model, envs, policy, generated };
+}
+
+/** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
+function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s: Synthesis, tmp: string, file: string, root: string) => number): number {
   const root = resolve(o.root ?? process.cwd());
   const file = resolve(root, o.declarationFile);
-  let model;
+  let model: Model;
   try {
-    model = loadDeclarationFile(file);
+    model = loadModel(file);
   } catch (e) {
     if (e instanceof DeclarationError) {
       o.error(e.message);
@@ -93,39 +143,9 @@ export function synthesize(o: SynthesizeOptions): number {
     o.error(`error: ${(e as Error).message}`);
     return EXIT_SYNTHESIS_FAILED;
   }
-
   const tmp = mkdtempSync(join(root, '.synth-'));
   try {
-    const outdir = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out');
-    const app = new App({ outdir, stackTraces: false });
-    const envs = buildApp(app, model);
-    app.synth();
-    const gitops: Record<string, Record<string, string>> = {};
-    for (const env of envs) if (env.gitops) gitops[env.environment] = env.gitops;
-    // Everything is in place: swap the new output in.
-    if (!o.cdktfOutdir) {
-      rmSync(join(root, 'cdktf.out'), { recursive: true, force: true });
-      renameSync(outdir, join(root, 'cdktf.out'));
-    }
-    replaceGenerated(join(root, 'generated'), gitops);
-
-    const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
-    o.log(`Synthesized ${relative(root, file)} (${model.environments.length} environments, ${model.services.length} services):`);
-    for (const env of envs) {
-      for (const stack of env.stacks) {
-        const name = stack.node.id;
-        const json = JSON.parse(readFileSync(join(finalOut, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-        const { blocks, instances } = countResources(json);
-        o.log(`  ${relative(root, join(finalOut, 'stacks', name, 'cdk.tf.json'))}: ${blocks} resource blocks, ${instances} resource instances`);
-      }
-      if (env.gitops) {
-        const roots = Object.keys(env.gitops)
-          .filter((p) => p.endsWith('kustomization.yaml') && !p.startsWith('azure/base/'))
-          .map((p) => `generated/${env.environment}/${p.replace(/\/?kustomization\.yaml$/, '')}`.replace(/\/$/, ''));
-        o.log(`  generated/${env.environment}/: ${Object.keys(env.gitops).length} files (kubectl kustomize ${roots.join(', ')})`);
-      }
-    }
-    return EXIT_OK;
+    return body(run(model, outdir(tmp)), tmp, file, root);
   } catch (e) {
     o.error(`synthesis failed: ${(e as Error).message}`);
     o.error('Nothing was written.');
@@ -133,4 +153,96 @@ export function synthesize(o: SynthesizeOptions): number {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function reportPolicy(o: SynthesizeOptions, policy: PolicyReport): void {
+  if (policy.errors.length + policy.warnings.length === 0) return;
+  o.error(`Policy: ${policy.errors.length} error${policy.errors.length === 1 ? '' : 's'}, ${policy.warnings.length} warning${policy.warnings.length === 1 ? '' : 's'}, ${policy.suppressed.length} suppressed`);
+  for (const l of formatFindings(policy.findings)) o.error(`  ${l}`);
+}
+
+/**
+ * Validates the declaration, synthesizes every environment and runs the rule pack. Writes nothing
+ * unless all of it succeeds and no policy error stands. Returns the process exit code.
+ */
+export function synthesize(o: SynthesizeOptions): number {
+  return attempt(
+    o,
+    (tmp) => (o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out')),
+    ({ model, envs, policy, generated }, tmp, file, root) => {
+      reportPolicy(o, policy);
+      if (policy.errors.length > 0) {
+        o.error('Nothing was written: fix the findings above, or suppress one in the declaration with its reason.');
+        return EXIT_POLICY_VIOLATIONS;
+      }
+      // Everything is in place: swap the new output in.
+      const outdir = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out');
+      if (!o.cdktfOutdir) {
+        rmSync(join(root, 'cdktf.out'), { recursive: true, force: true });
+        renameSync(outdir, join(root, 'cdktf.out'));
+      }
+      replaceGenerated(join(root, 'generated'), generated);
+
+      const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
+      o.log(`Synthesized ${relative(root, file)} (${model.environments.length} environments, ${model.services.length} services):`);
+      for (const env of envs) {
+        for (const stack of env.stacks) {
+          const name = stack.node.id;
+          const json = JSON.parse(readFileSync(join(finalOut, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+          const { blocks, instances } = countResources(json);
+          o.log(`  ${relative(root, join(finalOut, 'stacks', name, 'cdk.tf.json'))}: ${blocks} resource blocks, ${instances} resource instances`);
+        }
+        const files = generated[env.environment];
+        const roots = Object.keys(files)
+          .filter((p) => p.endsWith('kustomization.yaml') && !p.startsWith('azure/base/'))
+          .map((p) => `generated/${env.environment}/${p.replace(/\/?kustomization\.yaml$/, '')}`.replace(/\/$/, ''));
+        o.log(`  generated/${env.environment}/: ${Object.keys(files).length} files (ACCESS.md${roots.length > 0 ? `; kubectl kustomize ${roots.join(', ')}` : ''})`);
+      }
+      return EXIT_OK;
+    },
+  );
+}
+
+/**
+ * Validates the declaration and runs the rule pack without writing anything (for pre-commit hooks
+ * and CI). Exit codes: 0 no error (warnings allowed), 1 declaration problems, 2 failure, 3 policy
+ * errors.
+ */
+export function check(o: CheckOptions): number {
+  return attempt(
+    o,
+    (tmp) => join(tmp, 'cdktf.out'),
+    ({ policy }) => {
+      const code = policy.errors.length > 0 ? EXIT_POLICY_VIOLATIONS : EXIT_OK;
+      if (o.format === 'json') {
+        o.log(JSON.stringify({ ok: code === EXIT_OK, ...findingsJson(policy.findings, policy.notes) }, null, 2));
+      } else {
+        reportPolicy(o, policy);
+        o.log(code === EXIT_OK ? `OK: no policy error (${policy.warnings.length} warnings, ${policy.suppressed.length} suppressed)` : 'Policy errors: see above.');
+      }
+      return code;
+    },
+  );
+}
+
+/** Writes only the access reports (generated/<env>/ACCESS.md and access.json). */
+export function report(o: SynthesizeOptions): number {
+  return attempt(
+    o,
+    (tmp) => join(tmp, 'cdktf.out'),
+    ({ generated }, _tmp, _file, root) => {
+      for (const [env, files] of Object.entries(generated)) {
+        const dir = join(root, 'generated', env);
+        mkdirSync(dir, { recursive: true });
+        for (const name of ['ACCESS.md', 'access.json']) writeFileSync(join(dir, name), files[name]);
+        const list = join(dir, OWNED_FILES);
+        const owned = new Set(existsSync(list) ? readFileSync(list, 'utf8').split('\n').filter(Boolean) : []);
+        owned.add('ACCESS.md');
+        owned.add('access.json');
+        writeFileSync(list, `${[...owned].sort().join('\n')}\n`);
+        o.log(`wrote generated/${env}/ACCESS.md and access.json`);
+      }
+      return EXIT_OK;
+    },
+  );
 }

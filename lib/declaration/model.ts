@@ -61,8 +61,18 @@ export interface AzureModel {
   readonly stateBackend?: { readonly resourceGroup: string; readonly storageAccount: string; readonly container: string };
 }
 
+/** A policy rule excused at one place of the declaration. */
+export interface SuppressionModel {
+  readonly rule: string;
+  readonly reason: string;
+  /** Where it is declared: the scope it covers (an environment, a service or a key). */
+  readonly scope: readonly string[];
+}
+
 export interface EnvironmentModel {
   readonly name: string;
+  /** Production environments pin versions (policy). */
+  readonly production: boolean;
   readonly gcp?: GcpModel;
   readonly azure?: AzureModel;
   readonly manifests: { readonly terraform: boolean; readonly gitops: boolean };
@@ -117,6 +127,8 @@ export interface ServiceModel {
 export interface Model {
   readonly environments: readonly EnvironmentModel[];
   readonly services: readonly ServiceModel[];
+  /** Every suppression of the declaration, sorted by scope and rule. */
+  readonly suppressions: readonly SuppressionModel[];
 }
 
 /** Namespaces every cluster has, which the product never creates (or deletes). */
@@ -143,6 +155,7 @@ export function resolveDeclaration(decl: Declaration): Model {
     const g = e.gcp;
     return {
       name,
+      production: e.production ?? (name === 'production' || name.startsWith('prod')),
       refreshInterval: e.refreshInterval ?? '1h',
       manifests: { terraform: e.manifests?.terraform ?? true, gitops: e.manifests?.gitops ?? true },
       gcp: g && {
@@ -183,7 +196,17 @@ export function resolveDeclaration(decl: Declaration): Model {
       })),
     };
   });
-  return { environments, services };
+  const suppressions: SuppressionModel[] = [];
+  const collect = (scope: string[], list: readonly { rule: string; reason: string }[] | undefined) => {
+    for (const x of list ?? []) suppressions.push({ rule: x.rule, reason: x.reason, scope });
+  };
+  for (const name of envNames) collect(['environments', name], decl.environments[name].suppressions);
+  for (const name of sortedKeys(decl.services)) {
+    const s = decl.services[name];
+    collect(['services', name], s.suppressions);
+    for (const sec of sortedKeys(s.secrets)) for (const key of sortedKeys(s.secrets[sec])) collect(['services', name, 'secrets', sec, key], s.secrets[sec][key].suppressions);
+  }
+  return { environments, services, suppressions };
 }
 
 function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure']>): AzureModel {

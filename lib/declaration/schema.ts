@@ -40,6 +40,18 @@ function oneOfStrings<T extends string>(values: readonly T[], options: { descrip
   });
 }
 
+/** Excuses for policy rules, next to what they excuse; every one needs a reason. */
+const Suppressions = Type.Array(
+  Type.Object(
+    {
+      rule: Type.String({ pattern: '^SW-[A-Z]+-[0-9]{3}$', 'x-rule': 'a rule id such as SW-VER-001 (see the rule table in the README)' }),
+      reason: Type.String({ minLength: 10, 'x-rule': 'a reason of at least 10 characters says why the rule does not apply here' }),
+    },
+    { additionalProperties: false },
+  ),
+  { description: 'Policy rules that do not apply here, each with its reason; they appear in the access report.' },
+);
+
 const Labels = mapOf(RULES.gcpLabelKey, named(RULES.gcpLabelValue), {
   description: 'Extra labels on every Secret Manager secret this entry covers.',
 });
@@ -251,6 +263,10 @@ export const EnvironmentSchema = Type.Object(
     refreshInterval: Type.Optional(
       named(RULES.goDuration, { default: '1h', description: 'How often the controller re-reads each secret. Default: 1h.' }),
     ),
+    production: Type.Optional(
+      Type.Boolean({ description: 'A production environment: its ExternalSecrets should pin versions (policy SW-VER-001). Default: true when the name is production or starts with prod.' }),
+    ),
+    suppressions: Type.Optional(Suppressions),
   },
   { additionalProperties: false },
 );
@@ -289,6 +305,7 @@ export const KeySchema = Type.Object(
           "Secret Manager deletion protection of this key's secret; set false for one apply before removing the key to delete the secret. Default: the environment's (true).",
       }),
     ),
+    suppressions: Type.Optional(Suppressions),
   },
   { additionalProperties: false, description: 'One key of a Kubernetes Secret and the remote secret it comes from.' },
 );
@@ -309,6 +326,7 @@ export const ServiceSchema = Type.Object(
     ),
     environments: Type.Optional(EnvironmentList),
     labels: Type.Optional(Labels),
+    suppressions: Type.Optional(Suppressions),
     secrets: mapOf(
       RULES.dns1123Subdomain,
       mapOf(RULES.secretDataKey, KeySchema, { minProperties: 1, description: 'Keys of the Kubernetes Secret.' }),

@@ -59,6 +59,8 @@ export interface AzureRoleAssignmentPlan {
   readonly principal: { readonly kind: 'identity'; readonly service: string } | { readonly kind: 'aksAddon'; readonly cluster: string };
   /** True when the reader is not the owner: the assignment exists because of a declared `from`. */
   readonly crossService: boolean;
+  /** Declaration path of the (first) key that reads it. */
+  readonly declaredAt: string;
 }
 
 export interface FederatedCredentialPlan {
@@ -159,11 +161,14 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
           name = keyVaultSecretNameOf(k.source.service, target);
           owner = k.source.service;
         }
+        const declaredAt = k.path.join('.');
         if (workloadIdentity) {
-          assignments.set(`${svc.name}/${name}`, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name });
+          const key = `${svc.name}/${name}`;
+          if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name, declaredAt });
         } else {
           for (const c of az.clusters) {
-            assignments.set(`${c.name}/${name}`, { secretName: name, service: svc.name, principal: { kind: 'aksAddon', cluster: c.name }, crossService: owner !== svc.name });
+            const key = `${c.name}/${name}`;
+            if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'aksAddon', cluster: c.name }, crossService: owner !== svc.name, declaredAt });
           }
         }
         data.push({ secretKey: k.key, remoteKey: name, version: k.version });

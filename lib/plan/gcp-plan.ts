@@ -43,6 +43,8 @@ export interface GcpGrantPlan {
   readonly member: string;
   /** True when the reader is not the owner: the grant exists because of a declared `from`. */
   readonly crossService: boolean;
+  /** Declaration path of the (first) key that reads it. */
+  readonly declaredAt: string;
 }
 
 /** Identity of a service in the environment. Keyed by service. */
@@ -152,7 +154,8 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
           secretId = remoteIdOf(gcp, k.source.service, target);
           owner = k.source.service;
         }
-        grants.set(`${svc.name}/${secretId}`, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name });
+        const grantKey = `${svc.name}/${secretId}`;
+        if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: k.path.join('.') });
         data.push({ secretKey: k.key, remoteKey: secretId, version: k.version });
       }
       if (data.length === 0) continue;

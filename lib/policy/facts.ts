@@ -1,0 +1,82 @@
+import { derivedKeyVaultSecretName, derivedSecretId } from '../declaration/naming';
+import type { Model } from '../declaration/model';
+import type { GcpEnvironmentPlan } from '../plan/gcp-plan';
+import type { AzureEnvironmentPlan } from '../plan/azure-plan';
+import type { EnvironmentFacts, SecretOrigin } from './types';
+
+function fromReads(model: Model, environment: string): string[] {
+  const reads: string[] = [];
+  for (const s of model.services) {
+    for (const sec of s.secrets) {
+      for (const k of sec.keys) if (k.source.kind === 'from' && k.environments.includes(environment)) reads.push(`${s.name}/${k.source.service}/${k.source.secret}/${k.source.key}`);
+    }
+  }
+  return reads;
+}
+
+function origins(model: Model, environment: string, name: (service: string, key: string, remoteName?: string) => string, derived: (service: string, key: string) => string): Record<string, SecretOrigin> {
+  const out: Record<string, SecretOrigin> = {};
+  for (const s of model.services) {
+    for (const sec of s.secrets) {
+      for (const k of sec.keys) {
+        if (k.source.kind !== 'own' || !k.environments.includes(environment)) continue;
+        const n = name(s.name, k.key, k.source.remoteName);
+        out[n] ??= { service: s.name, key: k.key, declaredAt: k.path.join('.'), remoteName: k.source.remoteName, derivedName: derived(s.name, k.key) };
+      }
+    }
+  }
+  return out;
+}
+
+/** The declaration's view of an environment on GCP, for the rule pack. */
+export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFacts {
+  const env = model.environments.find((e) => e.name === plan.environment)!;
+  const prefix = env.gcp!.secretIdPrefix;
+  const derived = (service: string, key: string) => derivedSecretId(prefix, service, key);
+  const secrets = origins(model, plan.environment, (s, k, r) => r ?? derived(s, k), derived);
+  // `from` reads, as reader/secret id pairs.
+  const reads = fromReads(model, plan.environment).map((r) => {
+    const [reader, service, secret, key] = r.split('/');
+    const target = model.services.find((x) => x.name === service)?.secrets.find((x) => x.name === secret)?.keys.find((x) => x.key === key);
+    const id = target?.source.kind === 'own' ? (target.source.remoteName ?? derived(service, key)) : '';
+    return `${reader}/${id}`;
+  });
+  return {
+    environment: plan.environment,
+    cloud: 'gcp',
+    production: env.production,
+    objects: plan.objects,
+    secrets,
+    members: Object.fromEntries(Object.values(plan.identities).map((i) => [i.service, i.member])),
+    fromReads: reads,
+    readers: Object.fromEntries(Object.entries(plan.grants).map(([k, g]) => [k, g.declaredAt])),
+    projectNumber: plan.projectNumber,
+    project: plan.project,
+  };
+}
+
+/** The declaration's view of an environment on Azure, for the rule pack. */
+export function azureFacts(model: Model, plan: AzureEnvironmentPlan): EnvironmentFacts {
+  const env = model.environments.find((e) => e.name === plan.environment)!;
+  const secrets = origins(model, plan.environment, (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName);
+  const reads = fromReads(model, plan.environment).map((r) => {
+    const [reader, service, secret, key] = r.split('/');
+    const target = model.services.find((x) => x.name === service)?.secrets.find((x) => x.name === secret)?.keys.find((x) => x.key === key);
+    const name = target?.source.kind === 'own' ? (target.source.remoteName ?? derivedKeyVaultSecretName(service, key)) : '';
+    return `${reader}/${name}`;
+  });
+  const members: Record<string, string> =
+    plan.identityMode === 'workloadIdentity'
+      ? Object.fromEntries(Object.keys(plan.identities).map((s) => [s, `\${azurerm_user_assigned_identity.identities[${JSON.stringify(s)}].principal_id}`]))
+      : Object.fromEntries(plan.clusters.map((c) => [`aks-addon:${c.name}`, `\${data.azurerm_kubernetes_cluster.clusters[${JSON.stringify(c.name)}].key_vault_secrets_provider[0].secret_identity[0].object_id}`]));
+  return {
+    environment: plan.environment,
+    cloud: 'azure',
+    production: env.production,
+    objects: plan.objects,
+    secrets,
+    members,
+    fromReads: reads,
+    readers: Object.fromEntries(Object.entries(plan.roleAssignments).map(([k, a]) => [k, a.declaredAt])),
+  };
+}

@@ -1,0 +1,56 @@
+import { TerraformStack, type IAspect } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import type { SuppressionModel } from '../declaration/model';
+import { resourceInstances } from './inventory';
+import { evaluatePolicy } from './pack';
+import type { EnvironmentFacts, Finding, Note, PolicyRule } from './types';
+
+/** Findings and notes of every stack the aspect visited. */
+export class PolicyReport {
+  public readonly findings: Finding[] = [];
+  public readonly notes: Note[] = [];
+
+  /** Findings that stop synthesis: errors that no suppression excuses. */
+  public get errors(): Finding[] {
+    return this.findings.filter((f) => f.severity === 'error' && !f.suppressed);
+  }
+
+  public get warnings(): Finding[] {
+    return this.findings.filter((f) => f.severity === 'warning' && !f.suppressed);
+  }
+
+  public get suppressed(): Finding[] {
+    return this.findings.filter((f) => f.suppressed);
+  }
+}
+
+export interface PolicyAspectProps {
+  readonly report: PolicyReport;
+  readonly suppressions: readonly SuppressionModel[];
+  /** The environment this stack belongs to, for rules that compare with the declaration. @default - generic rules only */
+  readonly facts?: EnvironmentFacts;
+  /** @default - the whole rule pack */
+  readonly rules?: readonly PolicyRule[];
+}
+
+/**
+ * Runs the rule pack over a stack when it is synthesized (the cdk-nag model): on visiting the
+ * stack it resolves the stack's Terraform JSON once and checks every resource instance, so the
+ * rules see exactly what deploys.
+ */
+export class PolicyAspect implements IAspect {
+  constructor(private readonly props: PolicyAspectProps) {}
+
+  public visit(node: IConstruct): void {
+    if (!TerraformStack.isStack(node)) return;
+    const stack = node as TerraformStack;
+    const json = stack.toTerraform();
+    const { findings, notes } = evaluatePolicy(
+      { stack: stack.node.id, instances: resourceInstances(json), facts: this.props.facts },
+      this.props.suppressions,
+      this.props.rules,
+    );
+    this.props.report.findings.push(...findings);
+    this.props.report.notes.push(...notes);
+  }
+}

@@ -1,0 +1,38 @@
+import type { PolicyRule, Violation } from '../types';
+
+/** Azure built-in roles that read secret contents. */
+export const SECRET_READING_ROLES = ['Key Vault Secrets User', 'Key Vault Secrets Officer', 'Key Vault Administrator', 'Owner', 'Key Vault Data Access Administrator'];
+const DEPLOYER = '${data.azurerm_client_config.current.object_id}';
+const SECRET_SCOPE = /^\$\{azurerm_key_vault_secret\.[A-Za-z0-9_-]+(\["[^"]+"\])?\.resource_versionless_id\}$/;
+
+/**
+ * SW-IAM-001: read access is granted per secret. Flags Secret Manager roles on a project, folder
+ * or organization, and Azure roles that read secrets on anything wider than one secret (the vault,
+ * a resource group, a subscription), except the deploying principal's management of its vault.
+ */
+export const iam001SecretScope: PolicyRule = {
+  id: 'SW-IAM-001',
+  severity: 'error',
+  description: 'Secret read access is granted on one secret, never on a project, vault, resource group or subscription.',
+  fix: 'Declare the key in the service that needs it (or read it with from); the product grants access on that secret alone. Remove the wide grant.',
+  check(ctx) {
+    const out: Violation[] = [];
+    for (const r of ctx.instances) {
+      if (/^google_(project|folder|organization)_iam_(member|binding|policy)$/.test(r.type)) {
+        const roles = r.type.endsWith('_policy') ? String(r.config.policy_data ?? '') : String(r.config.role ?? '');
+        if (/secretmanager|roles\/(owner|editor|viewer)/.test(roles)) {
+          out.push({ resource: r.address, message: `${r.type} grants ${roles || 'roles'} on a whole ${r.type.split('_')[1]}, so every secret in it becomes readable` });
+        }
+      }
+      if (r.type === 'azurerm_role_assignment') {
+        const role = String(r.config.role_definition_name ?? r.config.role_definition_id ?? '');
+        if (!SECRET_READING_ROLES.some((x) => role.includes(x))) continue;
+        if (r.config.principal_id === DEPLOYER && role === 'Key Vault Secrets Officer') continue;
+        if (!SECRET_SCOPE.test(String(r.config.scope ?? ''))) {
+          out.push({ resource: r.address, message: `"${role}" is assigned on ${JSON.stringify(r.config.scope)}, wider than one secret` });
+        }
+      }
+    }
+    return out;
+  },
+};

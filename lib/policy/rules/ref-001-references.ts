@@ -1,0 +1,87 @@
+import { placeholderOwner, type KubernetesObject } from '../../kubernetes/objects';
+import type { EnvironmentFacts, PolicyRule, ResourceInstance, Violation } from '../types';
+
+const secretScope = (name: string) => `\${azurerm_key_vault_secret.secrets[${JSON.stringify(name)}].resource_versionless_id}`;
+
+function provisioned(instances: readonly ResourceInstance[]): Set<string> {
+  const names = new Set<string>();
+  for (const r of instances) {
+    if (r.type === 'google_secret_manager_secret') names.add(String(r.config.secret_id));
+    if (r.type === 'azurerm_key_vault_secret') names.add(String(r.config.name).toLowerCase());
+  }
+  return names;
+}
+
+/** Who a SecretStore or SecretProviderClass authenticates as: an IAM member or principal expressions. */
+function readersOf(o: KubernetesObject, objects: readonly KubernetesObject[], facts: EnvironmentFacts): string[] {
+  const sa = (name: string) => objects.find((x) => x.kind === 'ServiceAccount' && x.metadata.namespace === o.metadata.namespace && x.metadata.name === name);
+  const spec = (o as { spec?: any }).spec;
+  if (o.kind === 'SecretStore' && spec?.provider?.gcpsm) {
+    const ksa = sa(spec.provider.gcpsm.auth?.workloadIdentity?.serviceAccountRef?.name);
+    const gsa = ksa?.metadata.annotations?.['iam.gke.io/gcp-service-account'];
+    if (gsa) return [`serviceAccount:${gsa}`];
+    return [`principal://iam.googleapis.com/projects/${facts.projectNumber}/locations/global/workloadIdentityPools/${spec.provider.gcpsm.projectID}.svc.id.goog/subject/ns/${o.metadata.namespace}/sa/${ksa?.metadata.name}`];
+  }
+  const owner =
+    o.kind === 'SecretStore'
+      ? placeholderOwner(sa(spec?.provider?.azurekv?.serviceAccountRef?.name)?.metadata.annotations?.['azure.workload.identity/client-id'])
+      : placeholderOwner(spec?.parameters?.clientID) ?? placeholderOwner(spec?.parameters?.userAssignedIdentityID);
+  if (owner === 'aks-addon') return Object.values(facts.members).filter((m) => m.includes('key_vault_secrets_provider'));
+  return owner && facts.members[owner] ? [facts.members[owner]] : [];
+}
+
+function canRead(instances: readonly ResourceInstance[], name: string, reader: string): boolean {
+  return instances.some(
+    (r) =>
+      (r.type === 'google_secret_manager_secret_iam_member' && r.config.secret_id === name && r.config.member === reader && r.config.role === 'roles/secretmanager.secretAccessor') ||
+      (r.type === 'azurerm_role_assignment' && r.config.scope === secretScope(name) && r.config.principal_id === reader && r.config.role_definition_name === 'Key Vault Secrets User'),
+  );
+}
+
+/**
+ * SW-REF-001: every remote secret a manifest asks for exists in the environment and is readable
+ * by the identity that manifest authenticates as.
+ */
+export const ref001References: PolicyRule = {
+  id: 'SW-REF-001',
+  severity: 'error',
+  description: 'Every ExternalSecret key and SecretProviderClass object is provisioned in its environment and readable by its identity.',
+  fix: 'Declare the key (or a from) in the service whose manifest reads it; the product then creates the secret and the grant together.',
+  check(ctx) {
+    const out: Violation[] = [];
+    const facts = ctx.facts;
+    if (!facts) return out;
+    const names = provisioned(ctx.instances);
+    const objects = facts.objects;
+    const find = (kind: string, ns: string | undefined, name: string) => objects.find((x) => x.kind === kind && x.metadata.namespace === ns && x.metadata.name === name);
+    for (const o of objects) {
+      const spec = (o as { spec?: any }).spec;
+      const where = `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+      const service = o.metadata.labels?.['secret-wiring.dev/service'];
+      let wanted: string[] = [];
+      let auth: KubernetesObject | undefined;
+      if (o.kind === 'ExternalSecret') {
+        wanted = (spec?.data ?? []).map((d: any) => String(d.remoteRef?.key));
+        auth = find('SecretStore', o.metadata.namespace, spec?.secretStoreRef?.name);
+        if (!auth) {
+          out.push({ resource: where, message: `its SecretStore ${spec?.secretStoreRef?.name} is not generated`, declarationPath: service && `services.${service}.secrets.${o.metadata.name}` });
+          continue;
+        }
+      } else if (o.kind === 'SecretProviderClass') {
+        const param = String(spec?.parameters?.objects ?? '');
+        wanted = [...param.matchAll(/objectName: *"?([^"\n]+)"?/g)].map((m) => m[1].trim());
+        auth = o;
+      } else continue;
+      const readers = readersOf(auth, objects, facts);
+      for (const name of wanted) {
+        const key = facts.cloud === 'azure' ? name.toLowerCase() : name;
+        const path = service ? `services.${service}` : undefined;
+        if (!names.has(key)) out.push({ resource: where, message: `${name} is not a secret of environment ${facts.environment}`, declarationPath: path });
+        else if (readers.length === 0 || !readers.every((reader) => canRead(ctx.instances, name, reader))) {
+          out.push({ resource: where, message: `${name} is not readable by the identity ${readers[0] ?? '(none)'} that ${o.kind === 'ExternalSecret' ? 'its SecretStore' : 'it'} uses`, declarationPath: path });
+        }
+      }
+    }
+    return out;
+  },
+};

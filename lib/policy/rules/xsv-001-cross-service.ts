@@ -1,0 +1,45 @@
+import type { PolicyRule, Violation } from '../types';
+
+function grants(type: string): boolean {
+  return type === 'google_secret_manager_secret_iam_member' || type === 'azurerm_role_assignment';
+}
+
+/**
+ * SW-XSV-001: a service reads another service's secret only where the declaration says so with
+ * `from`. Owners come from the secrets' service labels, readers from the services' identities.
+ */
+export const xsv001CrossService: PolicyRule = {
+  id: 'SW-XSV-001',
+  severity: 'error',
+  description: "A service reads another service's secret only through a declared from.",
+  fix: 'Declare the read in the reading service with from: OWNER/SECRET/KEY, or remove the grant.',
+  check(ctx) {
+    const out: Violation[] = [];
+    const facts = ctx.facts;
+    if (!facts) return out;
+    const owners = new Map<string, string>();
+    for (const r of ctx.instances) {
+      if (r.type === 'google_secret_manager_secret') owners.set(String(r.config.secret_id), String(r.config.labels?.service));
+      if (r.type === 'azurerm_key_vault_secret') owners.set(`\${azurerm_key_vault_secret.secrets[${JSON.stringify(r.key)}].resource_versionless_id}`, String(r.config.tags?.service));
+    }
+    const serviceOf = new Map(Object.entries(facts.members).map(([s, m]) => [m, s]));
+    for (const r of ctx.instances) {
+      if (!grants(r.type) || r.config.role_definition_name === 'Key Vault Secrets Officer') continue;
+      const target = r.type === 'azurerm_role_assignment' ? String(r.config.scope) : String(r.config.secret_id);
+      const owner = owners.get(target);
+      const member = String(r.config.member ?? r.config.principal_id);
+      const reader = serviceOf.get(member);
+      if (!owner) continue;
+      if (!reader) {
+        out.push({ resource: r.address, message: `${member} is not the identity of any declared service, yet reads a secret of ${owner}`, declarationPath: facts.secrets[target]?.declaredAt });
+        continue;
+      }
+      if (reader === owner || member.includes('key_vault_secrets_provider')) continue;
+      const name = r.type === 'azurerm_role_assignment' ? /\["([^"]+)"\]/.exec(target)?.[1] ?? target : target;
+      if (!facts.fromReads.includes(`${reader}/${name}`)) {
+        out.push({ resource: r.address, message: `${reader} reads ${owner}'s secret ${name} without a from`, declarationPath: `services.${reader}` });
+      }
+    }
+    return out;
+  },
+};

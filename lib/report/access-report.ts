@@ -1,0 +1,241 @@
+/**
+ * The access report of an environment: who can read which remote secret and where it lands,
+ * computed from the synthesized grants (so it cannot disagree with what deploys), sorted so that
+ * a pull request's diff of it reads as a review of access changes.
+ */
+import type { SuppressionModel } from '../declaration/model';
+import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
+import { resourceInstances } from '../policy/inventory';
+import type { Note } from '../policy/types';
+
+export interface Reader {
+  readonly service: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** IAM member (GCP) or managed identity (Azure) the grant names. */
+  readonly principal: string;
+  readonly clusters: readonly string[];
+  /** own: the reader owns the secret; from: declared with from. */
+  readonly via: 'own' | 'from';
+}
+
+export interface Delivery {
+  readonly service: string;
+  readonly namespace: string;
+  readonly kubernetesSecret: string;
+  readonly key: string;
+  readonly version: string;
+}
+
+export interface SecretAccess {
+  readonly cloud: 'gcp' | 'azure';
+  /** Secret Manager id, or `vault/name` in Key Vault. */
+  readonly name: string;
+  readonly owner: string;
+  readonly adopted: boolean;
+  readonly readers: readonly Reader[];
+  readonly deliveredTo: readonly Delivery[];
+  /** Terraform addresses of the grants. */
+  readonly grants: readonly string[];
+}
+
+export interface ServiceReads {
+  readonly service: string;
+  readonly reads: readonly { readonly secret: string; readonly cloud: 'gcp' | 'azure'; readonly owner: string }[];
+}
+
+export interface AccessReport {
+  readonly environment: string;
+  readonly secrets: readonly SecretAccess[];
+  readonly services: readonly ServiceReads[];
+  /** Secrets read by more than their owner. */
+  readonly shared: readonly string[];
+  readonly suppressions: readonly { readonly scope: string; readonly rule: string; readonly reason: string }[];
+  readonly notes: readonly string[];
+}
+
+export interface CloudInput {
+  /** The cloud stack's synthesized Terraform JSON. */
+  readonly stack: { resource?: Record<string, Record<string, any>> };
+  /** The environment's Kubernetes objects on that cloud (as both renderers emit them). */
+  readonly objects: readonly KubernetesObject[];
+  readonly clusters: readonly string[];
+  /** GCP: to name principals. */
+  readonly projectNumber?: string;
+  /** Azure: the vault's name. */
+  readonly vault?: string;
+}
+
+export interface AccessReportInput {
+  readonly environment: string;
+  readonly gcp?: CloudInput;
+  readonly azure?: CloudInput;
+  readonly suppressions: readonly SuppressionModel[];
+  readonly notes?: readonly Note[];
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+interface Identity {
+  readonly service: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** Maps each principal a grant can name to the service, namespace and service account behind it. */
+function identities(cloud: 'gcp' | 'azure', input: CloudInput): Map<string, Identity> {
+  const out = new Map<string, Identity>();
+  const objects = input.objects;
+  const sa = (ns: string | undefined, name: string) => objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === ns && o.metadata.name === name);
+  for (const o of objects) {
+    const service = o.metadata.labels?.['secret-wiring.dev/service'];
+    if (!service) continue;
+    const spec = (o as { spec?: any }).spec;
+    if (cloud === 'gcp' && o.kind === 'SecretStore' && spec?.provider?.gcpsm) {
+      const ksa = spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef.name;
+      const gsa = sa(o.metadata.namespace, ksa)?.metadata.annotations?.['iam.gke.io/gcp-service-account'];
+      const principal = gsa
+        ? `serviceAccount:${gsa}`
+        : `principal://iam.googleapis.com/projects/${input.projectNumber}/locations/global/workloadIdentityPools/${spec.provider.gcpsm.projectID}.svc.id.goog/subject/ns/${o.metadata.namespace}/sa/${ksa}`;
+      out.set(principal, { service, namespace: o.metadata.namespace!, serviceAccount: ksa });
+    }
+    if (cloud === 'azure' && o.kind === 'ServiceAccount') {
+      const owner = placeholderOwner(o.metadata.annotations?.['azure.workload.identity/client-id']);
+      if (owner) out.set(`\${azurerm_user_assigned_identity.identities[${JSON.stringify(owner)}].principal_id}`, { service, namespace: o.metadata.namespace!, serviceAccount: o.metadata.name });
+    }
+  }
+  return out;
+}
+
+function deliveries(objects: readonly KubernetesObject[]): Map<string, Delivery[]> {
+  const out = new Map<string, Delivery[]>();
+  const add = (name: string, d: Delivery) => out.set(name.toLowerCase(), [...(out.get(name.toLowerCase()) ?? []), d]);
+  for (const o of objects) {
+    const service = o.metadata.labels?.['secret-wiring.dev/service'] ?? '';
+    const spec = (o as { spec?: any }).spec;
+    if (o.kind === 'ExternalSecret') {
+      for (const d of spec.data ?? []) add(d.remoteRef.key, { service, namespace: o.metadata.namespace!, kubernetesSecret: spec.target?.name ?? o.metadata.name, key: d.secretKey, version: d.remoteRef.version ?? 'latest' });
+    }
+    if (o.kind === 'SecretProviderClass') {
+      // objectName (or its alias) -> remote name and version, from the provider's objects parameter.
+      const entries = String(spec.parameters?.objects ?? '').split(/\n\s*- \|\n/).slice(1);
+      const files = new Map<string, { name: string; version: string }>();
+      for (const e of entries) {
+        const name = /objectName: *(\S+)/.exec(e)?.[1] ?? '';
+        const alias = /objectAlias: *(\S+)/.exec(e)?.[1];
+        const version = /objectVersion: *"([^"]*)"/.exec(e)?.[1] || 'latest';
+        files.set(alias ?? name, { name, version });
+      }
+      for (const so of spec.secretObjects ?? []) {
+        for (const d of so.data ?? []) {
+          const f = files.get(d.objectName);
+          if (f) add(f.name, { service, namespace: o.metadata.namespace!, kubernetesSecret: so.secretName, key: d.key, version: f.version });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] {
+  const instances = resourceInstances(input.stack);
+  const who = identities(cloud, input);
+  const lands = deliveries(input.objects);
+  const secrets = new Map<string, { owner: string; adopted: boolean; readers: Reader[]; grants: string[] }>();
+  for (const r of instances) {
+    if (r.type === 'google_secret_manager_secret') secrets.set(String(r.config.secret_id), { owner: r.config.labels?.service ?? '', adopted: r.name.startsWith('adopted'), readers: [], grants: [] });
+    if (r.type === 'azurerm_key_vault_secret') secrets.set(String(r.config.name), { owner: r.config.tags?.service ?? '', adopted: false, readers: [], grants: [] });
+  }
+  for (const r of instances) {
+    let name: string | undefined;
+    let principal: string | undefined;
+    if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') {
+      name = String(r.config.secret_id);
+      principal = String(r.config.member);
+    }
+    if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
+      name = /azurerm_key_vault_secret\.secrets\["([^"]+)"\]/.exec(String(r.config.scope))?.[1];
+      principal = String(r.config.principal_id);
+    }
+    if (!name || !principal) continue;
+    const s = secrets.get(name);
+    if (!s) continue;
+    s.grants.push(r.address);
+    const addon = /kubernetes_cluster\.clusters\["([^"]+)"\]\.key_vault_secrets_provider/.exec(principal);
+    if (addon) {
+      s.readers.push({ service: '(every pod of the cluster)', namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon[1]}`, clusters: [addon[1]], via: 'from' });
+      continue;
+    }
+    const id = who.get(principal) ?? { service: '(undeclared)', namespace: '', serviceAccount: '' };
+    const shownPrincipal = cloud === 'azure' ? `managed identity of ${id.service}` : principal;
+    s.readers.push({ ...id, principal: shownPrincipal, clusters: [...input.clusters], via: id.service === s.owner ? 'own' : 'from' });
+  }
+  return [...secrets].map(([name, s]) => ({
+    cloud,
+    name: cloud === 'azure' ? `${input.vault}/${name}` : name,
+    owner: s.owner,
+    adopted: s.adopted,
+    readers: s.readers.sort((a, b) => cmp(a.service, b.service) || cmp(a.principal, b.principal)),
+    deliveredTo: (lands.get(name.toLowerCase()) ?? []).sort((a, b) => cmp(`${a.service}/${a.kubernetesSecret}/${a.key}`, `${b.service}/${b.kubernetesSecret}/${b.key}`)),
+    grants: s.grants.sort(cmp),
+  }));
+}
+
+/** Builds the access report of one environment. */
+export function buildAccessReport(input: AccessReportInput): AccessReport {
+  const secrets = [...(input.gcp ? cloudAccess('gcp', input.gcp) : []), ...(input.azure ? cloudAccess('azure', input.azure) : [])].sort(
+    (a, b) => cmp(`${a.cloud}:${a.name}`, `${b.cloud}:${b.name}`),
+  );
+  const byService = new Map<string, { secret: string; cloud: 'gcp' | 'azure'; owner: string }[]>();
+  for (const s of secrets) for (const r of s.readers) byService.set(r.service, [...(byService.get(r.service) ?? []), { secret: s.name, cloud: s.cloud, owner: s.owner }]);
+  const inEnv = (scope: readonly string[]) => scope[0] === 'services' || scope[1] === input.environment;
+  return {
+    environment: input.environment,
+    secrets,
+    services: [...byService].sort(([a], [b]) => cmp(a, b)).map(([service, reads]) => ({ service, reads: reads.sort((a, b) => cmp(`${a.cloud}:${a.secret}`, `${b.cloud}:${b.secret}`)) })),
+    shared: secrets.filter((s) => new Set(s.readers.map((r) => r.service)).size > 1 || s.readers.some((r) => r.via === 'from')).map((s) => `${s.cloud}:${s.name}`),
+    suppressions: input.suppressions
+      .filter((s) => inEnv(s.scope))
+      .map((s) => ({ scope: s.scope.join('.'), rule: s.rule, reason: s.reason }))
+      .sort((a, b) => cmp(`${a.scope} ${a.rule}`, `${b.scope} ${b.rule}`)),
+    notes: (input.notes ?? []).map((n) => `${n.rule} ${n.resource}: ${n.message}`).sort(cmp),
+  };
+}
+
+/** The report as Markdown: one line per grant first, so that a diff reads as access changes. */
+export function renderAccessMarkdown(r: AccessReport): string {
+  const lines: string[] = [
+    `# Access report: ${r.environment}`,
+    '',
+    'Generated by secret-wiring from the synthesized grants; do not edit. In a pull request, each added or removed line below is a change of access.',
+    '',
+    '## Who can read what',
+    '',
+  ];
+  const grantLines: string[] = [];
+  for (const s of r.secrets) {
+    for (const reader of s.readers) {
+      grantLines.push(`- ${reader.service} reads ${s.owner}'s ${s.cloud}:${s.name}${reader.via === 'from' ? ' (from)' : ''}`);
+    }
+  }
+  lines.push(...(grantLines.length > 0 ? grantLines.sort(cmp) : ['- nobody reads anything']), '', '## Secrets', '');
+  for (const s of r.secrets) {
+    lines.push(`### ${s.cloud}:${s.name}`, '', `- owner: ${s.owner}${s.adopted ? ' (adopted: it existed before)' : ''}`);
+    for (const reader of s.readers) {
+      lines.push(
+        `- read by ${reader.service}: namespace ${reader.namespace}, service account ${reader.serviceAccount}, principal ${reader.principal}, clusters ${reader.clusters.join(', ') || '(none)'}${reader.via === 'from' ? ', through from' : ''}`,
+      );
+    }
+    for (const d of s.deliveredTo) lines.push(`- lands in ${d.namespace}/${d.kubernetesSecret} key ${d.key} (service ${d.service}, version ${d.version})`);
+    if (s.readers.length === 0) lines.push('- read by nobody');
+    lines.push('');
+  }
+  lines.push('## Per service', '');
+  for (const s of r.services) {
+    lines.push(`- ${s.service}: ${s.reads.map((x) => `${x.cloud}:${x.secret}${x.owner !== s.service ? ` (from ${x.owner})` : ''}`).join(', ')}`);
+  }
+  lines.push('', '## Shared secrets', '', ...(r.shared.length > 0 ? r.shared.map((s) => `- ${s}`) : ['- none']), '', '## Suppressions', '');
+  lines.push(...(r.suppressions.length > 0 ? r.suppressions.map((s) => `- ${s.rule} at ${s.scope}: ${s.reason}`) : ['- none']));
+  if (r.notes.length > 0) lines.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,11 @@
+/**
+ * `npm run report`: writes each environment's access report (generated/<env>/ACCESS.md and
+ * access.json) from the synthesized grants, and nothing else. Exit codes as `npm run synth`.
+ */
+import { report } from '../stacks/synthesize';
+
+process.exitCode = report({
+  declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
+  log: (line) => process.stdout.write(`${line}\n`),
+  error: (line) => process.stderr.write(`${line}\n`),
+});
