@@ -17,9 +17,13 @@ FILES=(
   external-secrets-2.9.0/crds/external-secrets.io_externalsecrets.yaml
   external-secrets-2.9.0/values.schema.json
   external-secrets-2.9.0/values.yaml
+  external-secrets-2.9.0/metrics.md
   secrets-store-csi-driver-1.6.0/crds/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml
   secrets-store-csi-driver-1.6.0/values.yaml
   csi-secrets-store-provider-azure-1.8.2/values.yaml
+  prometheus-operator-0.93.0/crds/monitoring.coreos.com_servicemonitors.yaml
+  prometheus-operator-0.93.0/crds/monitoring.coreos.com_podmonitors.yaml
+  prometheus-operator-0.93.0/crds/monitoring.coreos.com_prometheusrules.yaml
 )
 
 if [[ ! -d "$UPSTREAM" ]]; then
