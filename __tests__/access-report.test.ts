@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { loadDeclarationFile } from '../lib/declaration/load';
+import { planGcpEnvironment } from '../lib/plan/gcp-plan';
+import { buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
+import { report, EXIT_OK } from '../stacks/synthesize';
+import { EXAMPLE, synthFile, synthIn, listFiles } from './support/synth';
+
+const base = synthFile(EXAMPLE);
+
+function synthWith(edit: (d: any) => void) {
+  const root = mkdtempSync(join(tmpdir(), 'access-'));
+  const d = parse(readFileSync(EXAMPLE, 'utf8'));
+  edit(d);
+  writeFileSync(join(root, 'secrets.yaml'), stringify(d));
+  const r = synthIn(root, 'secrets.yaml');
+  expect(r.code).toBe(0);
+  return r;
+}
+
+const lines = (text: string) => new Set(text.split('\n').filter((l) => l.startsWith('- ')));
+
+test('per remote secret: owner, readers with namespace, service account, principal and clusters, and where it lands', () => {
+  const r = JSON.parse(base.generated['evaluation/access.json']);
+  const foo = r.secrets.find((s: any) => s.name === 'service-a_FOO_PASSWORD');
+  expect(foo.owner).toBe('service-a');
+  expect(foo.readers.map((x: any) => [x.service, x.namespace, x.serviceAccount, x.via, x.clusters])).toEqual([
+    ['service-a', 'service-a', 'service-a-secrets', 'own', ['admin', 'fixed-ip-jobs']],
+    ['service-b', 'service-b', 'service-b-secrets', 'from', ['admin', 'fixed-ip-jobs']],
+  ]);
+  expect(foo.readers[1].principal).toBe('principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/karte-evaluation.svc.id.goog/subject/ns/service-b/sa/service-b-secrets');
+  expect(foo.deliveredTo.map((d: any) => `${d.namespace}/${d.kubernetesSecret}/${d.key}@${d.version}`)).toEqual(['service-a/secret-a/FOO_PASSWORD@latest', 'service-b/secret-b/FOO_PASSWORD@latest']);
+  expect(r.shared).toEqual([expect.stringMatching(/^azure:demo-eso-secret-[0-9a-f]{4}\/demo-secret01$/), 'gcp:service-a_FOO_PASSWORD']);
+  expect(r.services.find((s: any) => s.service === 'service-b').reads).toEqual([
+    { secret: 'service-a_FOO_PASSWORD', cloud: 'gcp', owner: 'service-a' },
+    { secret: 'service-b_BAR_PASSWORD', cloud: 'gcp', owner: 'service-b' },
+  ]);
+  const md = base.generated['evaluation/ACCESS.md'];
+  expect(md).toContain("- service-b reads service-a's gcp:service-a_FOO_PASSWORD (from)");
+  expect(md).toContain('- lands in demo/test-secret1 key k8s-secret-key1 (service demo, version latest)');
+});
+
+test('a new from shows in the diff as exactly one new access line', () => {
+  const after = synthWith((d) => (d.services['service-b'].secrets['secret-b'].API_TOKEN = { from: 'service-a/secret-a/API_TOKEN' }));
+  const before = lines(base.generated['production/ACCESS.md'].split('## Secrets')[0]);
+  const now = lines(after.generated['production/ACCESS.md'].split('## Secrets')[0]);
+  expect([...now].filter((l) => !before.has(l))).toEqual(["- service-b reads service-a's gcp:hoge-token (from)"]);
+  expect([...before].filter((l) => !now.has(l))).toEqual([]);
+});
+
+test('the report reads the synthesized grants, not the declaration: a grant added to the stack appears', () => {
+  const model = loadDeclarationFile(EXAMPLE);
+  const plan = planGcpEnvironment(model, model.environments.find((e) => e.name === 'evaluation')!);
+  const stack = JSON.parse(JSON.stringify(base.stacks['evaluation-gcp']));
+  stack.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each['extra'] = { secret_id: 'service-b_BAR_PASSWORD', member: 'user:someone@example.com' };
+  const r = buildAccessReport({ environment: 'evaluation', gcp: { stack, objects: plan.objects, clusters: ['admin'], projectNumber: plan.projectNumber }, suppressions: [] });
+  const bar = r.secrets.find((s) => s.name === 'service-b_BAR_PASSWORD')!;
+  expect(bar.readers.map((x) => x.service)).toEqual(['(undeclared)', 'service-b']);
+  expect(renderAccessMarkdown(r)).toContain("- (undeclared) reads service-b's gcp:service-b_BAR_PASSWORD (from)");
+});
+
+test('the report is stable: reordering the declaration changes no byte', () => {
+  const reordered = synthWith((d) => {
+    d.services = Object.fromEntries(Object.entries(d.services).reverse());
+    d.environments = Object.fromEntries(Object.entries(d.environments).reverse());
+  });
+  for (const env of ['evaluation', 'production']) {
+    expect(reordered.generated[`${env}/ACCESS.md`]).toBe(base.generated[`${env}/ACCESS.md`]);
+    expect(reordered.generated[`${env}/access.json`]).toBe(base.generated[`${env}/access.json`]);
+  }
+});
+
+test('npm run report writes the access reports and nothing else', () => {
+  const root = mkdtempSync(join(tmpdir(), 'report-'));
+  writeFileSync(join(root, 'secrets.yaml'), readFileSync(EXAMPLE, 'utf8'));
+  expect(report({ declarationFile: 'secrets.yaml', root, log: () => undefined, error: () => undefined })).toBe(EXIT_OK);
+  expect(listFiles(root).map((f) => f.slice(root.length + 1)).sort()).toEqual([
+    'generated/evaluation/.secret-wiring-files',
+    'generated/evaluation/ACCESS.md',
+    'generated/evaluation/access.json',
+    'generated/production/.secret-wiring-files',
+    'generated/production/ACCESS.md',
+    'generated/production/access.json',
+    'secrets.yaml',
+  ]);
+  expect(readFileSync(join(root, 'generated', 'production', 'ACCESS.md'), 'utf8')).toBe(base.generated['production/ACCESS.md']);
+  expect(readdirSync(root).sort()).toEqual(['generated', 'secrets.yaml']);
+});
