@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type RegExpEngine, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 
@@ -63,6 +63,22 @@ const KUBERNETES_ANNOTATION_KEYWORDS = [
   'example',
 ];
 
+/**
+ * Compiles a CRD `pattern` (a Go RE2 expression) as a JavaScript RegExp. JavaScript rejects Go's
+ * inline flag groups, which Prometheus Operator's CRDs use (`^(?i)(abort|warn)?$`): a `(?i)` at the
+ * start, or right after the leading `^`, becomes the `i` flag. Any other inline flag group is an
+ * error, so that a new kind of upstream pattern is noticed rather than compiled wrongly.
+ */
+export const goRegExp: RegExpEngine = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    const leading = /^(\^?)\(\?i\)/.exec(pattern);
+    const source = leading ? leading[1] + pattern.slice(leading[0].length) : pattern;
+    if (/\(\?[A-Za-z]+[:)]/.test(source)) throw new Error(`CRD pattern ${JSON.stringify(pattern)} has a Go inline flag group that JavaScript cannot express`);
+    return new RegExp(source, leading ? `${flags}i` : flags);
+  },
+  { code: 'goRegExp' },
+);
+
 function crdAjv(): Ajv {
   const ajv = new Ajv({
     allErrors: true,
@@ -75,8 +91,10 @@ function crdAjv(): Ajv {
     // CRD formats (int32, int64, byte, date-time) are not registered: ajv-formats is not installed
     // and the API server is lenient about most of them.
     validateFormats: false,
-    // Patterns are Go RE2; the ones in these CRDs are valid JavaScript with the `u` flag (ajv's default).
+    // Patterns are Go RE2; most are valid JavaScript with the `u` flag (ajv's default), and
+    // goRegExp turns the inline `(?i)` of Prometheus Operator's CRDs into the `i` flag.
     unicodeRegExp: true,
+    code: { regExp: goRegExp },
   });
   for (const keyword of KUBERNETES_ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
   ajv.addKeyword({
@@ -321,4 +339,42 @@ export function csiAzureValuesErrors(values: unknown): string[] {
   };
   types(values, defaults, []);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus Operator
+// ---------------------------------------------------------------------------------------------
+
+/** Prometheus Operator 0.93.0 CRDs (monitoring.coreos.com, each serving v1 only). */
+export const SERVICE_MONITOR_CRD = 'prometheus-operator-0.93.0/crds/monitoring.coreos.com_servicemonitors.yaml';
+export const POD_MONITOR_CRD = 'prometheus-operator-0.93.0/crds/monitoring.coreos.com_podmonitors.yaml';
+export const PROMETHEUS_RULE_CRD = 'prometheus-operator-0.93.0/crds/monitoring.coreos.com_prometheusrules.yaml';
+/** The metrics External Secrets Operator 2.9.0 documents (its docs/api/metrics.md). */
+export const EXTERNAL_SECRETS_METRICS_MD = join(EXTERNAL_SECRETS_DIR, 'metrics.md');
+
+/** The monitoring.coreos.com kinds the product generates, with their vendored CRDs. */
+export const MONITORING_CRDS: Readonly<Record<string, string>> = {
+  ServiceMonitor: SERVICE_MONITOR_CRD,
+  PodMonitor: POD_MONITOR_CRD,
+  PrometheusRule: PROMETHEUS_RULE_CRD,
+};
+
+/**
+ * Validates a monitoring.coreos.com object against its kind's CRD (the shared CRD validator, whose
+ * regular-expression engine accepts the CRDs' `(?i)` patterns), and checks that its apiVersion is
+ * the served one (`monitoring.coreos.com/v1`). Throws for a kind whose CRD is not vendored.
+ */
+export function validateMonitoringObject(obj: unknown): string[] {
+  const kind = isPlainObject(obj) ? obj.kind : undefined;
+  const file = typeof kind === 'string' && Object.prototype.hasOwnProperty.call(MONITORING_CRDS, kind) ? MONITORING_CRDS[kind] : undefined;
+  if (!file) {
+    throw new Error(`no vendored monitoring.coreos.com CRD for kind ${JSON.stringify(kind)} (known: ${Object.keys(MONITORING_CRDS).join(', ')})`);
+  }
+  const crd = loadCrd(file);
+  const errors: string[] = [];
+  const apiVersion = (obj as Json).apiVersion;
+  if (apiVersion !== crd.apiVersion) {
+    errors.push(`/apiVersion must be "${crd.apiVersion}" (the served version of ${crd.kind}), got ${JSON.stringify(apiVersion)}`);
+  }
+  return [...errors, ...crd.validate(obj)];
 }

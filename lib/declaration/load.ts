@@ -96,7 +96,6 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly (string | nu
   return offset === undefined ? undefined : counter.linePos(offset).line;
 }
 
-/** Parses YAML text into plain data, refusing what a declaration never needs. */
 const YAML_MESSAGES: Record<string, string> = {
   DUPLICATE_KEY: 'a mapping repeats a key (each key may appear once)',
   MULTIPLE_DOCS: 'a declaration is one YAML document (remove the --- separators)',
@@ -116,12 +115,43 @@ function firstNonPlain(value: unknown): (string | number)[] | undefined {
   return undefined;
 }
 
+/**
+ * Deepest nesting of flow collections (`[` and `{` outside quotes and comments), found in one pass
+ * before parsing, so that hostile nesting is refused without handing it to the parser.
+ */
+function flowDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let quote: string | undefined;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (comment) {
+      if (c === '\n') comment = false;
+      continue;
+    }
+    if (quote) {
+      if (c === quote && text[i - 1] !== '\\') quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) comment = true;
+    else if (c === '[' || c === '{') {
+      depth += 1;
+      if (depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return max;
+}
+
 /** Parses YAML text into plain data, refusing what a declaration never needs. */
 export function parseDeclarationText(text: string, source: string): { data: unknown; locate: (p: readonly (string | number)[]) => number | undefined } {
   const counter = new LineCounter();
   const fail = (rule: string, line?: number, path: (string | number)[] = []): never => {
     throw new DeclarationError([{ path, rule, line }], source);
   };
+  if (flowDepth(text, MAX_DEPTH) > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
