@@ -229,6 +229,78 @@ describe('Azure cross-field rules', () => {
   });
 });
 
+describe('Azure declarations that would deploy broken', () => {
+  test.each([
+    ['location', 'Japan East', RULES.azureLocation.text],
+    ['resourceGroup', 'rg.', RULES.azureResourceGroup.text],
+  ])('%s %s', (field, value, rule) => {
+    expectProblem(withAzure((d) => (d.environments.production.azure[field] = value)), `environments.production.azure.${field}`, value, new RegExp(rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  });
+
+  test('an AKS cluster name Azure rejects', () => {
+    expectProblem(withAzure((d) => (d.environments.production.azure.clusters[0].name = '-aks')), 'environments.production.azure.clusters[0].name', '-aks', new RegExp(RULES.aksClusterName.text));
+  });
+
+  test('deletionProtection on a Key Vault key', () => {
+    expectProblem(
+      withAzure((d) => (d.services.other.secrets.creds.FOO_PASSWORD = { deletionProtection: false })),
+      'services.other.secrets.creds.FOO_PASSWORD.deletionProtection',
+      false,
+      /deletionProtection applies to Secret Manager only: a deleted Key Vault secret stays recoverable/,
+    );
+  });
+
+  test('csiDriver settings with External Secrets delivery', () => {
+    expectProblem(
+      withAzure((d) => Object.assign(d.environments.production.azure, { delivery: 'externalSecrets', csiDriver: { install: 'helm' } })),
+      'environments.production.azure.csiDriver',
+      { install: 'helm' },
+      /csiDriver applies to delivery csi only/,
+    );
+  });
+
+  test('more clusters than a managed identity has federated credentials', () => {
+    expectProblem(
+      withAzure((d) => (d.environments.production.azure.clusters = Array.from({ length: 21 }, (_, i) => ({ name: `aks${i}` })))),
+      'environments.production.azure.clusters',
+      21,
+      /at most 20 federated credentials/,
+    );
+  });
+
+  test('one AKS cluster in two environments', () => {
+    expectProblem(
+      withAzure((d) => (d.environments.staging = { azure: { ...d.environments.production.azure, keyVault: { name: 'demo-csi-staging' } } })),
+      'environments.staging.azure.clusters',
+      'my-aks-key-vault01',
+      /cluster my-aks-key-vault01 \(demo_aks_key_vault\) is also a cluster of environment production/,
+    );
+  });
+
+  test('two managed identities with one name in one resource group', () => {
+    expectProblem(
+      withAzure((d) => {
+        d.environments['prod-a'] = { azure: { ...d.environments.production.azure, keyVault: { name: 'demo-csi-proda' }, clusters: [{ name: 'other' }] } };
+        d.environments.prod = { azure: { ...d.environments.production.azure, keyVault: { name: 'demo-csi-prod' }, clusters: [{ name: 'third' }] } };
+        d.services['a-b'] = { platform: 'azure', environments: ['prod'], secrets: { s: { K: {} } } };
+        d.services.b = { platform: 'azure', environments: ['prod-a'], secrets: { s: { K: {} } } };
+      }),
+      'services.b',
+      'b',
+      /would be named prod-a-b-secrets, like the one of prod service a-b in the same resource group/,
+    );
+  });
+
+  test('more tags than a Key Vault secret carries', () => {
+    expectProblem(
+      withAzure((d) => (d.environments.production.azure.labels = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`t${i}`, 'x'])))),
+      'services.other.secrets.creds.FOO_PASSWORD',
+      16,
+      /would carry 16 tags in environment production .* at most 15 are allowed/,
+    );
+  });
+});
+
 test('the SecretProviderClass validator can fail', () => {
   const bad = { apiVersion: 'secrets-store.csi.x-k8s.io/v1', kind: 'SecretProviderClass', metadata: { name: 'x' }, spec: { provider: 'azure', parameters: { objects: 5 }, secretObjects: [{ secretName: 'a', data: [{ objectName: 'o', key: 'k', extra: true }] }] } };
   const errors = validateSecretProviderClass(bad);

@@ -1,6 +1,12 @@
 import { parse, parseAllDocuments } from 'yaml';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { findKey, keyVaultSecretNameOf } from '../lib/declaration/model';
+import { readFileSync } from 'node:fs';
+import { Testing } from 'cdktf';
+import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
+import { validateDeclaration } from '../lib/declaration/load';
+import { planAzureEnvironment } from '../lib/plan/azure-plan';
+import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { csiAzureValuesErrors, helmValuesErrors, validateGeneratedObject } from './support/schemas';
 import { EXAMPLE, instances, synthFile, type SynthResult } from './support/synth';
 
@@ -137,7 +143,7 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
     // Each declared cluster is looked up, and checked for workload identity at plan time.
     const data = out.stacks[`${env}-azure`].data.azurerm_kubernetes_cluster.clusters;
     expect(Object.keys(data.for_each)).toEqual(clusters);
-    expect(data.lifecycle.postcondition[0].condition).toBe('${self.oidc_issuer_enabled && self.workload_identity_enabled}');
+    expect(data.lifecycle.postcondition[0].condition).toBe('${self.oidc_issuer_enabled}');
   });
 
   test('the Terraform-managed manifests and the YAML files are the same objects, client ids aside', () => {
@@ -160,12 +166,24 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
 });
 
 describe('production: Secrets Store CSI driver', () => {
-  test('the CSI driver and its Azure provider are installed, pinned, with Secret sync and rotation on', () => {
-    const release = out.stacks['production-azure'].resource.helm_release['csi_secrets_store_provider_azure_aks_my-aks-key-vault01'];
+  test("the report's cluster keeps its AKS add-on: nothing installed again, the add-on with rotation checked at plan time", () => {
+    expect(out.stacks['production-azure'].resource.helm_release).toBeUndefined();
+    const checks = out.stacks['production-azure'].data.azurerm_kubernetes_cluster.clusters.lifecycle.postcondition.map((c: any) => c.condition);
+    expect(checks).toEqual(['${self.oidc_issuer_enabled}', '${try(self.key_vault_secrets_provider[0].secret_rotation_enabled, false)}']);
+  });
+
+  test('with csiDriver.install helm, the driver and its Azure provider are installed, pinned, with Secret sync and rotation on, and never over the add-on', () => {
+    const decl = parse(readFileSync(EXAMPLE, 'utf8'));
+    delete decl.environments.production.azure.csiDriver;
+    const m = validateDeclaration(decl);
+    const plan = planAzureEnvironment(m, m.environments.find((e) => e.name === 'production')!);
+    const json = JSON.parse(Testing.synth(new AzureEnvironmentStack(Testing.app(), 'production-azure', plan)));
+    const release = json.resource.helm_release['csi_secrets_store_provider_azure_aks_my-aks-key-vault01'];
     expect(release).toEqual(expect.objectContaining({ chart: 'csi-secrets-store-provider-azure', version: '1.8.2', namespace: 'kube-system' }));
     const values = parse(release.values[0]);
     expect(values['secrets-store-csi-driver']).toEqual(expect.objectContaining({ syncSecret: { enabled: true }, enableSecretRotation: true }));
     expect(csiAzureValuesErrors(values)).toEqual([]);
+    expect(json.data.azurerm_kubernetes_cluster.clusters.lifecycle.postcondition.map((c: any) => c.condition)).toContain('${length(self.key_vault_secrets_provider) == 0}');
   });
 
   test('the SecretProviderClass of the field report: vault, tenant, client id, objects and synced Secrets', () => {
@@ -252,7 +270,27 @@ test('GitOps: the stack writes the client ids next to the YAML when applied', ()
   expect(file.content).toBe(`demo=${identityRef('demo', 'client_id')}\ndemo-batch=${identityRef('demo-batch', 'client_id')}\n`);
 });
 
-test('no secret value and no value-carrying attribute anywhere in the Azure output', () => {
-  const text = JSON.stringify(Object.entries(out.stacks).filter(([n]) => n.includes('azure')));
+test('no secret value and no value-carrying attribute anywhere in the Azure resources', () => {
+  const text = JSON.stringify(Object.entries(out.stacks).filter(([n]) => n.includes('azure')).map(([, s]) => s.resource));
   expect(text).not.toMatch(/"value":|"stringData"|"kind":"Secret"/);
+});
+
+test('the vault is never destroyed by Terraform, and soft-deleted secrets are never recovered or purged behind the declaration', () => {
+  const stack = out.stacks['production-azure'];
+  expect(stack.resource.azurerm_key_vault.vault.lifecycle).toEqual({ prevent_destroy: true });
+  expect(stack.provider.azurerm[0].features[0].key_vault[0]).toEqual({ recover_soft_deleted_secrets: false, purge_soft_deleted_secrets_on_destroy: false, purge_soft_delete_on_destroy: false });
+  expect(stack.terraform.required_version).toBe('>= 1.11.0');
+  expect(stack.output.client_ids.value).toEqual({ demo: identityRef('demo', 'client_id'), 'demo-batch': identityRef('demo-batch', 'client_id') });
+});
+
+test('every attribute the stacks read from an AKS cluster exists in the provider (no terraform validate offline)', () => {
+  const proto = DataAzurermKubernetesCluster.prototype as any;
+  const attrs = new Set<string>();
+  for (const [name, stack] of Object.entries(out.stacks)) {
+    if (!name.includes('azure')) continue;
+    for (const m of JSON.stringify(stack).matchAll(/(?:self|clusters\[\\"[^\\]+\\"\])\.([a-z_]+)/g)) attrs.add(m[1]);
+  }
+  expect([...attrs].sort()).toEqual(['key_vault_secrets_provider', 'kube_config', 'oidc_issuer_enabled', 'oidc_issuer_url']);
+  const camel = (s: string) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  for (const a of attrs) expect([a, Object.getOwnPropertyDescriptor(proto, camel(a))?.get !== undefined]).toEqual([a, true]);
 });

@@ -1,4 +1,4 @@
-import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
@@ -20,7 +20,13 @@ export function configureAzureBackend(stack: TerraformStack, plan: AzureEnvironm
 }
 
 export function azureProvider(stack: TerraformStack, plan: AzureEnvironmentPlan): AzurermProvider {
-  return new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: plan.subscriptionId, tenantId: plan.tenantId });
+  // Never bring a soft-deleted secret back behind the declaration's back (its old value would
+  // return, then be overwritten by an empty first version); never purge on destroy.
+  return new AzurermProvider(stack, 'azurerm', {
+    features: [{ keyVault: [{ recoverSoftDeletedSecrets: false, purgeSoftDeletedSecretsOnDestroy: false, purgeSoftDeleteOnDestroy: false }] }],
+    subscriptionId: plan.subscriptionId,
+    tenantId: plan.tenantId,
+  });
 }
 
 /** Folder of the environment's AKS GitOps files, relative to a stack's folder in cdktf.out/stacks/. */
@@ -44,6 +50,8 @@ export class AzureEnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
     super(scope, id);
+    // Write-only arguments and ephemeral variables need Terraform 1.11.
+    this.addOverride('terraform.required_version', '>= 1.11.0');
     configureAzureBackend(this, plan, id);
     azureProvider(this, plan);
     const client = new DataAzurermClientConfig(this, 'ClientConfig');
@@ -55,6 +63,7 @@ export class AzureEnvironmentStack extends TerraformStack {
       auth: plan.clusterAuth,
       requireWorkloadIdentity: workloadIdentity,
       requireCsiAddon: plan.delivery === 'csi' && plan.csiInstall === 'aksAddon',
+      forbidCsiAddon: plan.delivery === 'csi' && plan.csiInstall === 'helm',
     });
 
     this.vault = new KeyVault(this, 'KeyVault', {
@@ -62,13 +71,18 @@ export class AzureEnvironmentStack extends TerraformStack {
       location: plan.location,
       resourceGroupName: plan.resourceGroup,
       tenantId: plan.tenantId,
-      deployerObjectId: client.objectId,
+      deployerObjectId: plan.deployerObjectId ?? client.objectId,
       publicNetworkAccess: plan.keyVault.publicNetworkAccess,
       softDeleteRetentionDays: plan.keyVault.softDeleteRetentionDays,
       tags: plan.tags,
     });
     // Role assignments take a while to reach Key Vault's data plane: wait before writing secrets.
-    const propagation = new TimeSleep(this, 'RolePropagation', { provider: new TimeProvider(this, 'time'), createDuration: '60s', after: [this.vault.deployerAccess] });
+    const propagation = new TimeSleep(this, 'RolePropagation', {
+      provider: new TimeProvider(this, 'time'),
+      createDuration: '60s',
+      after: [this.vault.deployerAccess],
+      triggers: { role_assignment: this.vault.deployerAccess.id },
+    });
     propagation.overrideLogicalId('deployer_role_propagation');
     this.secrets = new KeyVaultSecrets(this, 'Secrets', {
       keyVaultId: this.vault.resource.id,
@@ -83,6 +97,11 @@ export class AzureEnvironmentStack extends TerraformStack {
         identities.federate({ key, identity: f.service, name: f.name, issuer: this.clusters.oidcIssuerOf(f.cluster), subject: f.subject });
       }
       this.identities = identities;
+      // The client ids Azure assigned, for GitOps pipelines that run elsewhere (npm run identities).
+      new TerraformOutput(this, 'client_ids', {
+        value: Object.fromEntries(Object.keys(plan.identities).map((s) => [s, identities.clientIdOf(s)])),
+        description: 'Client id of each service identity, by service',
+      });
     }
     for (const [key, a] of Object.entries(plan.roleAssignments)) {
       const principal = a.principal.kind === 'identity' ? this.identities!.principalIdOf(a.principal.service) : this.clusters.addonIdentityOf(a.principal.cluster).objectId;

@@ -17,6 +17,8 @@ export class AzureManifestsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
     super(scope, id);
+    // Write-only arguments and ephemeral variables need Terraform 1.11.
+    this.addOverride('terraform.required_version', '>= 1.11.0');
     configureAzureBackend(this, plan, id);
     azureProvider(this, plan);
     const clusters = new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false });

@@ -30,6 +30,8 @@ export class GcpEnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
     super(scope, id);
+    // Import blocks need Terraform 1.5.
+    this.addOverride('terraform.required_version', '>= 1.5.0');
     configureBackend(this, plan, id);
     new GoogleProvider(this, 'google', { project: plan.project });
 

@@ -18,6 +18,8 @@ export class GcpManifestsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
     super(scope, id);
+    // Import blocks need Terraform 1.5.
+    this.addOverride('terraform.required_version', '>= 1.5.0');
     configureBackend(this, plan, id);
     new GoogleProvider(this, 'google', { project: plan.project });
     const clientConfig = new DataGoogleClientConfig(this, 'ClientConfig');

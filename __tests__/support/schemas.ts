@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type RegExpEngine, type ValidateFunction } from 'ajv';
+import Ajv, { type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 
@@ -69,7 +69,7 @@ const KUBERNETES_ANNOTATION_KEYWORDS = [
  * start, or right after the leading `^`, becomes the `i` flag. Any other inline flag group is an
  * error, so that a new kind of upstream pattern is noticed rather than compiled wrongly.
  */
-export const goRegExp: RegExpEngine = Object.assign(
+export const goRegExp: NonNullable<CodeOptions['regExp']> = Object.assign(
   (pattern: string, flags: string): RegExp => {
     const leading = /^(\^?)\(\?i\)/.exec(pattern);
     const source = leading ? leading[1] + pattern.slice(leading[0].length) : pattern;

@@ -28,6 +28,12 @@ export interface AksClustersProps {
    * @default false
    */
   readonly requireCsiAddon?: boolean;
+  /**
+   * Fail the plan if a cluster runs the key vault secrets provider add-on (a Helm install of the
+   * driver would collide with it).
+   * @default false
+   */
+  readonly forbidCsiAddon?: boolean;
 }
 
 /**
@@ -51,16 +57,24 @@ export class AksClusters extends Construct {
     });
     this.resource.overrideLogicalId('clusters');
     const checks: { condition: string; error_message: string }[] = [];
+    // The data source exports oidc_issuer_enabled (not the workload identity webhook flag, which
+    // the CSI provider and External Secrets do not need: they request the token themselves).
     if (props.requireWorkloadIdentity ?? true) {
       checks.push({
-        condition: '${self.oidc_issuer_enabled && self.workload_identity_enabled}',
-        error_message: 'The AKS cluster needs its OIDC issuer and workload identity: az aks update --enable-oidc-issuer --enable-workload-identity.',
+        condition: '${self.oidc_issuer_enabled}',
+        error_message: 'The AKS cluster needs its OIDC issuer for workload identity federation: az aks update --enable-oidc-issuer.',
       });
     }
     if (props.requireCsiAddon) {
       checks.push({
-        condition: '${length(self.key_vault_secrets_provider) > 0 && self.key_vault_secrets_provider[0].secret_rotation_enabled}',
+        condition: '${try(self.key_vault_secrets_provider[0].secret_rotation_enabled, false)}',
         error_message: 'The AKS cluster needs the key vault secrets provider add-on with rotation: az aks enable-addons --addons azure-keyvault-secrets-provider, then az aks addon update --addon azure-keyvault-secrets-provider --enable-secret-rotation.',
+      });
+    }
+    if (props.forbidCsiAddon) {
+      checks.push({
+        condition: '${length(self.key_vault_secrets_provider) == 0}',
+        error_message: 'The AKS cluster runs the key vault secrets provider add-on, which a Helm install of the driver would collide with: set csiDriver.install: aksAddon.',
       });
     }
     if (checks.length > 0) this.resource.addOverride('lifecycle', { postcondition: checks });

@@ -41,6 +41,8 @@ export class KeyVault extends Construct {
       softDeleteRetentionDays: props.softDeleteRetentionDays ?? 90,
       publicNetworkAccessEnabled: props.publicNetworkAccess ?? true,
       tags: props.tags ? { ...props.tags } : undefined,
+      // Destroying the vault would take every secret with it: Terraform refuses.
+      lifecycle: { preventDestroy: true },
     });
     this.resource.overrideLogicalId('vault');
     this.deployerAccess = new RoleAssignment(this, 'DeployerAccess', {

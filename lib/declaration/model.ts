@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION, type Declaration, type KeyDeclaration } from './schema';
 import { RULES, satisfies } from './rules';
-import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName } from './naming';
+import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName, managedIdentityName } from './naming';
 import type { Problem } from './problem';
 
 export type IdentityMode = 'workloadIdentity' | 'googleServiceAccount';
@@ -53,6 +53,8 @@ export interface AzureModel {
   };
   readonly clusters: readonly AksClusterModel[];
   readonly clusterAuth: 'azurecli' | 'spn' | 'msi' | 'workloadidentity' | 'clientCertificate';
+  /** Deploying principal, when declared. @default - the one running the apply */
+  readonly deployerObjectId?: string;
   readonly delivery: AzureDelivery;
   readonly identity: AzureIdentityMode;
   readonly csiDriver: { readonly install: 'helm' | 'aksAddon'; readonly chartVersion: string; readonly rotationPollInterval: string };
@@ -130,6 +132,13 @@ export interface Model {
   /** Every suppression of the declaration, sorted by scope and rule. */
   readonly suppressions: readonly SuppressionModel[];
 }
+
+/** Federated identity credentials one user-assigned managed identity can hold. */
+export const MAX_FEDERATED_CREDENTIALS = 20;
+/** Tags a Key Vault secret can carry. */
+export const MAX_KEY_VAULT_TAGS = 15;
+/** Labels a Secret Manager secret can carry. */
+export const MAX_GCP_LABELS = 64;
 
 /** Namespaces every cluster has, which the product never creates (or deletes). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
@@ -223,6 +232,7 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
     },
     clusters: a.clusters.map((c) => ({ name: c.name, resourceGroup: c.resourceGroup ?? a.resourceGroup })).sort(byName),
     clusterAuth: a.clusterAuth ?? 'azurecli',
+    deployerObjectId: a.deployerObjectId?.toLowerCase(),
     delivery: a.delivery ?? 'csi',
     identity: a.identity ?? 'workloadIdentity',
     csiDriver: {
@@ -348,6 +358,9 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
           } else if (kDecl.adopt === true && svc.platform === 'azure') {
             add([...k.path, 'adopt'], kDecl.adopt, 'adopt applies to Secret Manager only: the product creates the Key Vault, so it holds no secret to adopt');
           }
+          if (kDecl.deletionProtection !== undefined && svc.platform === 'azure') {
+            add([...k.path, 'deletionProtection'], kDecl.deletionProtection, 'deletionProtection applies to Secret Manager only: a deleted Key Vault secret stays recoverable for the vault\'s softDeleteRetentionDays (purge protection is always on)');
+          }
           if (kDecl.remoteName !== undefined) {
             const r = svc.platform === 'gcp' ? RULES.secretManagerId : RULES.keyVaultSecretName;
             if (!satisfies(r, kDecl.remoteName)) add([...k.path, 'remoteName'], kDecl.remoteName, r.text);
@@ -365,6 +378,8 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   }
 
   checkSharedProjects(model, add);
+  checkSharedAzure(model, add);
+  checkLabelCounts(model, add);
   checkRemoteIds(model, add);
   checkKeyVaultNames(model, add);
   checkIdentities(model, add);
@@ -527,6 +542,16 @@ function checkAzureEnvironment(decl: Declaration, env: EnvironmentModel, add: (p
   if (a.keyVault.name !== a.keyVault.declaredName && !satisfies(RULES.keyVaultName, a.keyVault.name)) {
     add([...at, 'keyVault', 'name'], a.keyVault.declaredName, `with uniqueSuffix the name becomes ${a.keyVault.name}: ${RULES.keyVaultName.text}; shorten it to at most 19 characters`);
   }
+  const aDecl = decl.environments[env.name].azure!;
+  if (aDecl.csiDriver !== undefined && a.delivery !== 'csi') {
+    add([...at, 'csiDriver'], aDecl.csiDriver, 'csiDriver applies to delivery csi only; this environment delivers with externalSecrets');
+  }
+  if (aDecl.externalSecrets !== undefined && a.delivery !== 'externalSecrets') {
+    add([...at, 'externalSecrets'], aDecl.externalSecrets, 'externalSecrets applies to delivery externalSecrets only; this environment delivers with csi');
+  }
+  if (a.identity === 'workloadIdentity' && a.clusters.length > MAX_FEDERATED_CREDENTIALS) {
+    add([...at, 'clusters'], a.clusters.length, `a managed identity holds at most ${MAX_FEDERATED_CREDENTIALS} federated credentials, one per cluster: split the environment`);
+  }
   const seen = new Map<string, number>();
   decl.environments[env.name].azure!.clusters.forEach((c, i) => {
     if (seen.has(c.name.toLowerCase())) add([...at, 'clusters', i, 'name'], c.name, `cluster names must be unique within an environment (also at clusters[${seen.get(c.name.toLowerCase())}])`);
@@ -606,5 +631,48 @@ function checkSharedProjects(model: Model, add: (path: readonly (string | number
         add(['environments', env.name, 'gcp', 'clusters'], c.name, `cluster ${c.name} (${c.location}) of project ${env.gcp!.project} is also a cluster of environment ${first.env}; a cluster belongs to one environment`);
       }
     });
+  }
+}
+
+function checkSharedAzure(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  // A cluster belongs to one environment, and identity names are unique in a resource group.
+  const clusters = new Map<string, string>();
+  const identities = new Map<string, string>();
+  for (const env of model.environments) {
+    const a = env.azure;
+    if (!a) continue;
+    a.clusters.forEach((c) => {
+      const id = `${a.subscriptionId}/${c.resourceGroup.toLowerCase()}/${c.name.toLowerCase()}`;
+      const other = clusters.get(id);
+      if (other && other !== env.name) add(['environments', env.name, 'azure', 'clusters'], c.name, `cluster ${c.name} (${c.resourceGroup}) is also a cluster of environment ${other}; a cluster belongs to one environment`);
+      else clusters.set(id, env.name);
+    });
+    if (a.identity !== 'workloadIdentity') continue;
+    for (const s of model.services) {
+      if (s.platform !== 'azure' || !s.environments.includes(env.name)) continue;
+      const name = managedIdentityName(env.name, s.name);
+      const id = `${a.subscriptionId}/${a.resourceGroup.toLowerCase()}/${name.toLowerCase()}`;
+      const other = identities.get(id);
+      if (other && other !== `${env.name}/${s.name}`) {
+        add(['services', s.name], s.name, `its managed identity in environment ${env.name} would be named ${name}, like the one of ${other.replace('/', ' service ')} in the same resource group; rename the service or use another resource group`);
+      } else identities.set(id, `${env.name}/${s.name}`);
+    }
+  }
+}
+
+function checkLabelCounts(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  for (const env of model.environments) {
+    for (const s of model.services) {
+      if (!s.environments.includes(env.name)) continue;
+      const cloudLabels = s.platform === 'gcp' ? env.gcp?.labels : env.azure?.labels;
+      const max = s.platform === 'gcp' ? MAX_GCP_LABELS : MAX_KEY_VAULT_TAGS;
+      for (const sec of s.secrets) {
+        for (const k of sec.keys) {
+          if (k.source.kind !== 'own' || !k.environments.includes(env.name)) continue;
+          const count = new Set([...Object.keys(cloudLabels ?? {}), ...Object.keys(s.labels), ...Object.keys(k.source.labels), ...RESERVED_LABEL_KEYS]).size;
+          if (count > max) add(k.path, count, `its secret would carry ${count} ${s.platform === 'gcp' ? 'labels' : 'tags'} in environment ${env.name} (with managed-by, service, environment); at most ${max} are allowed`);
+        }
+      }
+    }
   }
 }

@@ -185,6 +185,12 @@ export const AzureEnvironmentSchema = Type.Object(
       minItems: 1,
       description: 'Every AKS cluster of the environment (OIDC issuer and workload identity enabled); all get the same manifests.',
     }),
+    deployerObjectId: Type.Optional(
+      named(RULES.guid, {
+        description:
+          'Object id of the principal that deploys (a CI identity), given Key Vault Secrets Officer on the vault. Default: whoever runs the apply, which moves the assignment when someone else applies.',
+      }),
+    ),
     clusterAuth: Type.Optional(
       oneOfStrings(['azurecli', 'spn', 'msi', 'workloadidentity', 'clientCertificate'] as const, {
         default: 'azurecli',

@@ -46,8 +46,8 @@ export interface MonitoringOptions {
    */
   readonly syncStalledWindow?: string;
   /**
-   * Extra labels on the ServiceMonitor, PodMonitor and PrometheusRule, for the Prometheus selecting
-   * them (kube-prometheus-stack selects `release: <its release>` by default).
+   * Extra labels on the ServiceMonitor, PodMonitor and PrometheusRule, for a Prometheus that selects
+   * monitors and rules by label (e.g. `release: kube-prometheus-stack`).
    * @default - only the product's managed-by label
    */
   readonly labels?: Readonly<Record<string, string>>;

@@ -174,7 +174,6 @@ export interface AzureServiceAccountOptions {
   readonly service: string;
   /** Client id (or its placeholder) of the federated managed identity. @default - no annotation */
   readonly clientId?: string;
-  readonly tenantId?: string;
 }
 
 /** A service account federated with a managed identity through Entra workload identity. */
@@ -186,9 +185,9 @@ export function azureServiceAccountObject(o: AzureServiceAccountOptions): Kubern
       name: o.name,
       namespace: o.namespace,
       labels: labels(o.service),
-      ...(o.clientId
-        ? { annotations: { [AZURE_CLIENT_ID_ANNOTATION]: o.clientId, ...(o.tenantId ? { 'azure.workload.identity/tenant-id': o.tenantId } : {}) } }
-        : {}),
+      // No tenant-id annotation: the tenant is in the SecretStore or SecretProviderClass, and
+      // External Secrets refuses a tenant given twice.
+      ...(o.clientId ? { annotations: { [AZURE_CLIENT_ID_ANNOTATION]: o.clientId } } : {}),
     },
   };
 }
@@ -226,8 +225,9 @@ export function keyVaultObjectsParameter(objects: readonly KeyVaultObject[]): st
   const lines = ['array:'];
   for (const o of objects) {
     lines.push('  - |');
-    lines.push(`    objectName: ${o.objectName}`);
-    if (o.objectAlias) lines.push(`    objectAlias: ${o.objectAlias}`);
+    // Quoted, so that a name such as null or 123 stays a string.
+    lines.push(`    objectName: "${o.objectName}"`);
+    if (o.objectAlias) lines.push(`    objectAlias: "${o.objectAlias}"`);
     lines.push('    objectType: secret');
     lines.push(`    objectVersion: "${o.objectVersion ?? ''}"`);
   }

@@ -88,6 +88,7 @@ export interface AzureEnvironmentPlan {
   readonly tags: Readonly<Record<string, string>>;
   readonly clusters: readonly AksClusterModel[];
   readonly clusterAuth: AzureModel['clusterAuth'];
+  readonly deployerObjectId?: string;
   readonly delivery: AzureDelivery;
   readonly identityMode: AzureIdentityMode;
   readonly csiInstall: 'helm' | 'aksAddon';
@@ -221,7 +222,6 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
         namespace: svc.namespace,
         service: svc.name,
         clientId: workloadIdentity ? clientIdPlaceholder(svc.name) : undefined,
-        tenantId: workloadIdentity ? az.tenantId : undefined,
       }),
     );
     if (az.delivery === 'externalSecrets') {
@@ -282,6 +282,7 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     tags: { ...az.labels, 'managed-by': MANAGED_BY, environment: env.name },
     clusters: az.clusters,
     clusterAuth: az.clusterAuth,
+    deployerObjectId: az.deployerObjectId,
     delivery: az.delivery,
     identityMode: az.identity,
     csiInstall: az.csiDriver.install,

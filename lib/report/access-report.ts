@@ -121,8 +121,8 @@ function deliveries(objects: readonly KubernetesObject[]): Map<string, Delivery[
       const entries = String(spec.parameters?.objects ?? '').split(/\n\s*- \|\n/).slice(1);
       const files = new Map<string, { name: string; version: string }>();
       for (const e of entries) {
-        const name = /objectName: *(\S+)/.exec(e)?.[1] ?? '';
-        const alias = /objectAlias: *(\S+)/.exec(e)?.[1];
+        const name = /objectName: *"?([^"\s]+)"?/.exec(e)?.[1] ?? '';
+        const alias = /objectAlias: *"?([^"\s]+)"?/.exec(e)?.[1];
         const version = /objectVersion: *"([^"]*)"/.exec(e)?.[1] || 'latest';
         files.set(alias ?? name, { name, version });
       }

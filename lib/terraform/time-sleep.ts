@@ -20,6 +20,8 @@ export interface TimeSleepProps {
   readonly createDuration: string;
   /** What to wait after. */
   readonly after: ITerraformDependable[];
+  /** Values whose change starts the wait again (such as a replaced role assignment). @default - none */
+  readonly triggers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -35,6 +37,6 @@ export class TimeSleep extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    return { create_duration: this.props.createDuration };
+    return { create_duration: this.props.createDuration, ...(this.props.triggers ? { triggers: { ...this.props.triggers } } : {}) };
   }
 }
