@@ -603,3 +603,42 @@ describe('builders', () => {
     expect(() => externalSecretsServiceMonitor({ ...ESO, notReadyFor: '15m', controllerDownFor: '5x' })).toThrow(/controllerDownFor: "5x"/);
   });
 });
+
+describe('monitoring in the declaration', () => {
+  const { loadDeclarationFile, validateDeclaration } = require('../lib/declaration/load');
+  const { planGcpEnvironment } = require('../lib/plan/gcp-plan');
+  const { planAzureEnvironment } = require('../lib/plan/azure-plan');
+  const example = loadDeclarationFile(require('node:path').join(__dirname, '..', 'secrets.yaml'));
+
+  test('the example asks for it: every environment gets a ServiceMonitor and PrometheusRule per External Secrets controller, valid against the CRDs', () => {
+    for (const env of example.environments) {
+      const objects = [...planGcpEnvironment(example, env).objects, ...(env.azure?.delivery === 'externalSecrets' ? planAzureEnvironment(example, env).objects : [])];
+      const monitoring = objects.filter((o: any) => o.apiVersion === 'monitoring.coreos.com/v1');
+      expect(monitoring.length).toBeGreaterThanOrEqual(2);
+      for (const o of monitoring) {
+        expect([o.kind, validateMonitoringObject(o)]).toEqual([o.kind, []]);
+        expect(o.metadata.labels.release).toBe('kube-prometheus-stack');
+      }
+    }
+    const production = example.environments.find((e: any) => e.name === 'production');
+    const rule = planGcpEnvironment(example, production).objects.find((o: any) => o.kind === 'PrometheusRule');
+    expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'ExternalSecretNotReady').for).toBe('10m');
+  });
+
+  test('off unless asked for', () => {
+    const decl = require('yaml').parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'secrets.yaml'), 'utf8'));
+    delete decl.environments.evaluation.monitoring;
+    const m = validateDeclaration(decl);
+    const env = m.environments.find((e: any) => e.name === 'evaluation');
+    expect(planGcpEnvironment(m, env).objects.filter((o: any) => o.apiVersion === 'monitoring.coreos.com/v1')).toEqual([]);
+  });
+
+  test('the stalled-sync window follows the refresh interval, and must exceed it', () => {
+    const decl = require('yaml').parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'secrets.yaml'), 'utf8'));
+    decl.environments.evaluation.refreshInterval = '6h';
+    const m = validateDeclaration(decl);
+    expect(m.environments.find((e: any) => e.name === 'evaluation').monitoring.syncStalledWindow).toBe('720m');
+    decl.environments.evaluation.monitoring.syncStalledWindow = '1h';
+    expect(() => validateDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.syncStalledWindow: "1h": must be longer than refreshInterval \(6h\)/);
+  });
+});

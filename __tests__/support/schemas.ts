@@ -317,6 +317,7 @@ let spcValidator: ValidateFunction | undefined;
 export function validateGeneratedObject(obj: unknown): string[] {
   const kind = isPlainObject(obj) ? obj.kind : undefined;
   if (kind === 'SecretProviderClass') return validateSecretProviderClass(obj);
+  if (kind === 'ServiceMonitor' || kind === 'PodMonitor' || kind === 'PrometheusRule') return validateMonitoringObject(obj);
   return validateExternalSecretsObject(obj);
 }
 

@@ -71,8 +71,18 @@ export interface SuppressionModel {
   readonly scope: readonly string[];
 }
 
+export interface MonitoringModel {
+  readonly notReadyFor: string;
+  readonly syncErrorsFor: string;
+  readonly controllerDownFor: string;
+  readonly syncStalledWindow: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface EnvironmentModel {
   readonly name: string;
+  /** Alerts for the controllers, when asked for. */
+  readonly monitoring?: MonitoringModel;
   /** Production environments pin versions (policy). */
   readonly production: boolean;
   readonly gcp?: GcpModel;
@@ -143,6 +153,19 @@ export const MAX_GCP_LABELS = 64;
 /** Namespaces every cluster has, which the product never creates (or deletes). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
+/** Seconds of a Go or Prometheus duration (1h30m, 90s, 2d). */
+export function durationSeconds(d: string): number {
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  let total = 0;
+  for (const m of d.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * unit[m[2]];
+  return total;
+}
+
+/** Default window of the stalled-sync alert: twice the refresh interval, at least two hours, in minutes. */
+function stalledWindow(refreshInterval: string): string {
+  return `${Math.max(120, Math.ceil((2 * durationSeconds(refreshInterval)) / 60))}m`;
+}
+
 function isZeroDuration(d: string): boolean {
   return !/[1-9]/.test(d);
 }
@@ -165,6 +188,13 @@ export function resolveDeclaration(decl: Declaration): Model {
     return {
       name,
       production: e.production ?? (name === 'production' || name.startsWith('prod')),
+      monitoring: e.monitoring && {
+        notReadyFor: e.monitoring.notReadyFor ?? '15m',
+        syncErrorsFor: e.monitoring.syncErrorsFor ?? '10m',
+        controllerDownFor: e.monitoring.controllerDownFor ?? '10m',
+        syncStalledWindow: e.monitoring.syncStalledWindow ?? stalledWindow(e.refreshInterval ?? '1h'),
+        labels: sortedRecord(e.monitoring.labels),
+      },
       refreshInterval: e.refreshInterval ?? '1h',
       manifests: { terraform: e.manifests?.terraform ?? true, gitops: e.manifests?.gitops ?? true },
       gcp: g && {
@@ -299,6 +329,9 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     if (env.azure) checkAzureEnvironment(decl, env, add);
     if (!env.manifests.terraform && !env.manifests.gitops) {
       add(['environments', env.name, 'manifests'], decl.environments[env.name].manifests, 'at least one of terraform and gitops must stay on, or the SecretStores and ExternalSecrets reach no cluster');
+    }
+    if (env.monitoring && durationSeconds(env.monitoring.syncStalledWindow) <= durationSeconds(env.refreshInterval)) {
+      add(['environments', env.name, 'monitoring', 'syncStalledWindow'], env.monitoring.syncStalledWindow, `must be longer than refreshInterval (${env.refreshInterval}): each ExternalSecret syncs once per refreshInterval, so a shorter window alerts on a healthy controller`);
     }
     if (isZeroDuration(env.refreshInterval)) {
       add(['environments', env.name, 'refreshInterval'], env.refreshInterval, 'must be longer than 0s: with 0s the controller reads a secret once and never restores a Kubernetes Secret deleted by hand');

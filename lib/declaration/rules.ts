@@ -111,6 +111,13 @@ export const RULES = {
     '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$',
     'a duration is a Go duration such as 1h, 30m or 1h30m',
   ),
+  promDuration: rule('prometheus-duration', '^([0-9]+(ms|s|m|h|d|w|y))+$', 'a duration is a Prometheus duration such as 15m, 2h or 1d'),
+  labelKey: rule(
+    'kubernetes-label-key',
+    '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+    'a Kubernetes label key is an optional DNS prefix and / followed by at most 63 letters, digits, -, _ or .',
+  ),
+  labelValue: rule('kubernetes-label-value', '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$', 'a Kubernetes label value is at most 63 letters, digits, -, _ or ., starting and ending with a letter or digit'),
   chartVersion: rule('chart-version', '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$', 'a chart version is an exact semantic version such as 2.9.0'),
   guid: rule(
     'guid',

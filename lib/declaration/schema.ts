@@ -269,6 +269,26 @@ export const EnvironmentSchema = Type.Object(
     refreshInterval: Type.Optional(
       named(RULES.goDuration, { default: '1h', description: 'How often the controller re-reads each secret. Default: 1h.' }),
     ),
+    monitoring: Type.Optional(
+      Type.Object(
+        {
+          notReadyFor: Type.Optional(named(RULES.promDuration, { default: '15m', description: 'Alert when an ExternalSecret is not Ready for this long. Default: 15m.' })),
+          syncErrorsFor: Type.Optional(named(RULES.promDuration, { default: '10m', description: 'Alert when sync (or mount) errors keep rising this long. Default: 10m.' })),
+          controllerDownFor: Type.Optional(named(RULES.promDuration, { default: '10m', description: 'Alert when the controller is not scraped, absent or stalled this long. Default: 10m.' })),
+          syncStalledWindow: Type.Optional(
+            named(RULES.promDuration, { description: 'Alert when no sync happened for this long while ExternalSecrets exist. Default: twice refreshInterval, at least 2h.' }),
+          ),
+          labels: Type.Optional(
+            mapOf(RULES.labelKey, named(RULES.labelValue), { description: 'Labels your Prometheus selects monitors and rules by (e.g. release: kube-prometheus-stack).' }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Opt-in: a Prometheus Operator ServiceMonitor (or PodMonitor for the CSI driver) and PrometheusRule alerts for the controller of every cluster. Needs the Prometheus Operator CRDs in the clusters. Default: off.',
+        },
+      ),
+    ),
     production: Type.Optional(
       Type.Boolean({ description: 'A production environment: its ExternalSecrets should pin versions (policy SW-VER-001). Default: true when the name is production or starts with prod.' }),
     ),

@@ -137,7 +137,7 @@ export function objectKey(o: KubernetesObject): string {
   return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
 }
 
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'SecretStore', 'SecretProviderClass', 'ExternalSecret'];
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'SecretStore', 'SecretProviderClass', 'ExternalSecret', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
 
 /** Sorts objects so that what others depend on comes first, then by key. */
 export function sortObjects(objects: readonly KubernetesObject[]): KubernetesObject[] {

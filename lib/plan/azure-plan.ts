@@ -33,6 +33,7 @@ import {
 } from '../kubernetes/objects';
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
 import type { ControllerPlan } from './gcp-plan';
+import { monitoringObjects, type MonitoredController } from './monitoring-plan';
 
 export const CSI_AZURE_REPOSITORY = 'https://azure.github.io/secrets-store-csi-driver-provider-azure/charts';
 export const CSI_AZURE_CHART = 'csi-secrets-store-provider-azure';
@@ -120,6 +121,16 @@ export function csiAzureValues(rotationPollInterval: string): Record<string, unk
       rotationPollInterval,
     },
   };
+}
+
+/**
+ * The controller monitoring can scrape: External Secrets, or the CSI driver installed by its chart
+ * (the AKS add-on's pods carry no labels a PodMonitor could rely on).
+ */
+function monitored(az: AzureModel): MonitoredController | undefined {
+  if (az.delivery === 'externalSecrets') return { kind: 'externalSecrets', namespace: az.externalSecrets.namespace, releaseName: 'external-secrets' };
+  if (az.csiDriver.install === 'helm') return { kind: 'csiDriver', namespace: 'kube-system', releaseName: CSI_AZURE_CHART };
+  return undefined;
 }
 
 /** Builds the Azure plan of one environment. */
@@ -292,7 +303,7 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     identities: workloadIdentity ? sortRecord([...identities]) : {},
     federatedCredentials: sortRecord([...credentials]),
     controller,
-    objects: sortObjects(objects),
+    objects: sortObjects([...objects, ...monitoringObjects(env.monitoring, monitored(az))]),
     manifestModes: env.manifests,
   };
 }

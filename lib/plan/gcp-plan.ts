@@ -20,6 +20,7 @@ import {
   type KubernetesObject,
 } from '../kubernetes/objects';
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
+import { monitoringObjects } from './monitoring-plan';
 
 /** A Secret Manager secret the environment owns. Keyed by its secret id. */
 export interface GcpSecretPlan {
@@ -214,7 +215,10 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
       namespace: gcp.externalSecrets.namespace,
       values: externalSecretsValues(),
     },
-    objects: sortObjects(objects),
+    objects: sortObjects([
+      ...objects,
+      ...monitoringObjects(env.monitoring, { kind: 'externalSecrets', namespace: gcp.externalSecrets.namespace, releaseName: 'external-secrets' }),
+    ]),
     manifestModes: env.manifests,
   };
 }

@@ -1,3 +1,4 @@
 export * from './gcp-plan';
 export * from './external-secrets-values';
 export * from './azure-plan';
+export * from './monitoring-plan';
