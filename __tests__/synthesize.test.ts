@@ -123,3 +123,18 @@ describe('generated/ holds other files too', () => {
     expect(existsSync(join(root, 'generated', 'evaluation', 'service-a', 'externalsecret-secret-a.yaml'))).toBe(true);
   });
 });
+
+test('GIVEN the example with every map and list reordered WHEN synthesized THEN every output file is byte-identical', () => {
+  const reverse = (o: any): any =>
+    Array.isArray(o) ? [...o].reverse().map(reverse) : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reverse(v)])) : o;
+  const a = freshRoot();
+  const b = freshRoot();
+  copyFileSync(EXAMPLE, join(a, 'secrets.yaml'));
+  writeFileSync(join(b, 'secrets.yaml'), stringify(reverse(parse(readFileSync(EXAMPLE, 'utf8')))));
+  const ra = synthIn(a, 'secrets.yaml');
+  const rb = synthIn(b, 'secrets.yaml');
+  expect(rb.code).toBe(0);
+  const files = (root: string) => listFiles(root).filter((f) => !f.endsWith('secrets.yaml')).map((f) => [f.slice(root.length), readFileSync(f, 'utf8')]);
+  expect(files(b)).toEqual(files(a));
+  expect(ra.stacks['evaluation-gcp']).toEqual(rb.stacks['evaluation-gcp']);
+});
