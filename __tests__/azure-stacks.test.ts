@@ -8,7 +8,7 @@ import { validateDeclaration } from '../lib/declaration/load';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { csiAzureValuesErrors, helmValuesErrors, validateGeneratedObject } from './support/schemas';
-import { EXAMPLE, instances, synthFile, type SynthResult } from './support/synth';
+import { EXAMPLE, configs, instances, synthFile, type SynthResult } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The AKS half of the example.
@@ -99,8 +99,9 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
   test('each reader assignment is Key Vault Secrets User on one secret scope for one service identity, exactly as declared', () => {
     const r = stack().resource.azurerm_role_assignment.secret_readers;
     expect(r.role_definition_name).toBe('Key Vault Secrets User');
+    expect(r.scope).toBe('${azurerm_key_vault_secret.secrets[each.value.secret].resource_versionless_id}');
     const seen = new Set<string>();
-    for (const [key, a] of Object.entries<any>(r.for_each)) {
+    for (const [key, a] of Object.entries<any>(configs(stack(), 'azurerm_role_assignment', 'secret_readers'))) {
       const [service, secret] = key.split('/');
       expect(a.scope).toBe(`\${azurerm_key_vault_secret.secrets[${JSON.stringify(secret)}].resource_versionless_id}`);
       expect(a.principal_id).toBe(identityRef(service, 'principal_id'));
@@ -139,7 +140,9 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
         };
       }
     }
-    expect(creds.for_each).toEqual(expected);
+    expect(configs(stack(), 'azurerm_federated_identity_credential', 'federated_credentials')).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([k, v]: [string, any]) => [k, expect.objectContaining(v)])),
+    );
     // Each declared cluster is looked up, and checked for workload identity at plan time.
     const data = out.stacks[`${env}-azure`].data.azurerm_kubernetes_cluster.clusters;
     expect(Object.keys(data.for_each)).toEqual(clusters);
@@ -205,8 +208,8 @@ describe('production: Secrets Store CSI driver', () => {
   test('every SecretProviderClass object is provisioned and readable by the identity its service account is federated with', () => {
     const objects = yamlObjects('production');
     const secrets = instances(out.stacks['production-azure'], 'azurerm_key_vault_secret', 'secrets');
-    const readers = instances(out.stacks['production-azure'], 'azurerm_role_assignment', 'secret_readers');
-    const creds = instances(out.stacks['production-azure'], 'azurerm_federated_identity_credential', 'federated_credentials');
+    const readers = configs(out.stacks['production-azure'], 'azurerm_role_assignment', 'secret_readers');
+    const creds = configs(out.stacks['production-azure'], 'azurerm_federated_identity_credential', 'federated_credentials');
     for (const spc of Object.values(objects).filter((o) => o.kind === 'SecretProviderClass')) {
       const owner = /^<client-id of (.+)>$/.exec(spc.spec.parameters.clientID)![1];
       const sa = Object.values(objects).find((o) => o.kind === 'ServiceAccount' && o.metadata.namespace === spc.metadata.namespace)!;
@@ -244,7 +247,7 @@ describe('evaluation: External Secrets on AKS', () => {
   test('every ExternalSecret key is a Key Vault secret of the environment readable by its store identity', () => {
     const objects = yamlObjects('evaluation');
     const secrets = instances(out.stacks['evaluation-azure'], 'azurerm_key_vault_secret', 'secrets');
-    const readers = instances(out.stacks['evaluation-azure'], 'azurerm_role_assignment', 'secret_readers');
+    const readers = configs(out.stacks['evaluation-azure'], 'azurerm_role_assignment', 'secret_readers');
     const externalSecrets = Object.values(objects).filter((o) => o.kind === 'ExternalSecret');
     expect(externalSecrets.map((e) => e.metadata.name).sort()).toEqual(['batch-secrets', 'test-secret1', 'test-secrets']);
     for (const es of externalSecrets) {

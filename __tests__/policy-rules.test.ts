@@ -57,11 +57,9 @@ describe('each rule fires', () => {
 
   test('SW-IAM-001: Key Vault Secrets User on the vault', () => {
     const ctx = context('production', 'azure', (json) => {
-      json.resource.azurerm_role_assignment.secret_readers.for_each['demo/demo-secret01'].scope = '${azurerm_key_vault.vault.id}';
+      json.resource.azurerm_role_assignment.wide = { scope: '${azurerm_key_vault.vault.id}', role_definition_name: 'Key Vault Secrets User', principal_id: '${azurerm_user_assigned_identity.identities["demo"].principal_id}' };
     });
-    expect(rule('SW-IAM-001').check(ctx)).toEqual([
-      expect.objectContaining({ resource: 'azurerm_role_assignment.secret_readers["demo/demo-secret01"]', message: expect.stringMatching(/wider than one secret/) }),
-    ]);
+    expect(rule('SW-IAM-001').check(ctx)).toEqual([expect.objectContaining({ resource: 'azurerm_role_assignment.wide', message: expect.stringMatching(/wider than one secret/) })]);
   });
 
   test('SW-IAM-002: an authoritative binding, and a vault out of RBAC mode', () => {
@@ -126,6 +124,7 @@ describe('each rule fires', () => {
     ]);
     const unreadable = context('production', 'azure', (json) => {
       delete json.resource.azurerm_role_assignment.secret_readers.for_each['demo-batch/demo-secret01'];
+      expect(Object.keys(json.resource.azurerm_role_assignment.secret_readers.for_each)).toEqual(['demo/demo-secret01', 'demo/demo-secret02']);
     });
     expect(rule('SW-REF-001').check(unreadable)).toEqual([
       expect.objectContaining({ resource: 'SecretProviderClass/demo-batch/demo-batch-keyvault', message: expect.stringMatching(/demo-secret01 is not readable by the identity/) }),

@@ -19,10 +19,10 @@ export interface EnvironmentOutput {
   readonly azure?: AzureEnvironmentPlan;
   readonly stacks: TerraformStack[];
   /**
-   * GitOps files, relative to generated/<environment>/ (path -> content): the GKE manifests at
-   * its root, the AKS manifests under azure/.
+   * Renders the GitOps files, relative to generated/<environment>/ (path -> content): the GKE
+   * manifests at its root, the AKS manifests under azure/. Absent when the environment writes none.
    */
-  readonly gitops?: Record<string, string>;
+  readonly gitops?: () => Record<string, string>;
 }
 
 export interface BuildOptions {
@@ -38,7 +38,7 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
   const out: EnvironmentOutput[] = [];
   for (const env of model.environments) {
     const stacks: TerraformStack[] = [];
-    const gitops: Record<string, string> = {};
+    const renderers: (() => Record<string, string>)[] = [];
     let gcp: GcpEnvironmentPlan | undefined;
     let azure: AzureEnvironmentPlan | undefined;
     if (env.gcp) {
@@ -52,7 +52,8 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
         guard(manifests);
         stacks.push(manifests);
       }
-      if (env.manifests.gitops) Object.assign(gitops, renderGitOps(gcp.objects));
+      const objects = gcp.objects;
+      if (env.manifests.gitops) renderers.push(() => renderGitOps(objects));
     }
     if (env.azure) {
       azure = planAzureEnvironment(model, env);
@@ -66,12 +67,14 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
         stacks.push(manifests);
       }
       if (env.manifests.gitops) {
-        const files =
-          azure.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(azure.objects, azure.clusters.map((c) => c.name)) : renderGitOps(azure.objects);
-        for (const [path, content] of Object.entries(files)) gitops[`azure/${path}`] = content;
+        const plan = azure;
+        renderers.push(() => {
+          const files = plan.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(plan.objects, plan.clusters.map((c) => c.name)) : renderGitOps(plan.objects);
+          return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
+        });
       }
     }
-    out.push({ environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? gitops : undefined });
+    out.push({ environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? () => Object.assign({}, ...renderers.map((r) => r())) : undefined });
   }
   return out;
 }

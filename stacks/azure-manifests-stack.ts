@@ -5,7 +5,7 @@ import type { AzureEnvironmentPlan } from '../lib/plan/azure-plan';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
 import { KubernetesManifests } from '../lib/kubernetes/kubernetes-manifests';
 import { resolvePlaceholders } from '../lib/kubernetes/objects';
-import { lazyForEach } from '../lib/terraform/for-each-map';
+import { forEachMap } from '../lib/terraform/for-each-map';
 import { azureProvider, configureAzureBackend } from './azure-environment-stack';
 
 /**
@@ -24,7 +24,7 @@ export class AzureManifestsStack extends TerraformStack {
     const clusters = new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false });
     const services = Object.values(plan.identities);
     if (services.length > 0) {
-      const each = lazyForEach(() => Object.fromEntries(services.map((i) => [i.service, { name: i.name }])));
+      const each = forEachMap(this, 'identities', () => Object.fromEntries(services.map((i) => [i.service, { name: i.name }])));
       const identities = new DataAzurermUserAssignedIdentity(this, 'Identities', { forEach: each, name: each.getString('name'), resourceGroupName: plan.resourceGroup });
       identities.overrideLogicalId('identities');
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { DeclarationError } from '../lib/declaration/problem';
@@ -7,8 +7,10 @@ import type { Model } from '../lib/declaration/model';
 import { PolicyReport } from '../lib/policy/policy-aspect';
 import { unknownSuppressions } from '../lib/policy/suppressions';
 import { findingsJson, formatFindings } from '../lib/policy/format';
-import { buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
+import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
 import { buildApp, type EnvironmentOutput } from './app';
+import { FOR_EACH_FILES_CONTEXT, forEachData, writeForEachFiles } from '../lib/terraform/for-each-map';
+import { inflateStack } from '../lib/terraform/inflate';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -31,14 +33,22 @@ export const EXIT_INVALID_DECLARATION = 1;
 export const EXIT_SYNTHESIS_FAILED = 2;
 export const EXIT_POLICY_VIOLATIONS = 3;
 
-/** Counts Terraform resource blocks and their instances (for_each entries) in one stack. */
-export function countResources(stackJson: { resource?: Record<string, Record<string, { for_each?: unknown }>> }): { blocks: number; instances: number } {
+/**
+ * Counts Terraform resource blocks and their instances (for_each entries) in one stack; maps kept
+ * in data files are counted from `maps` (local name -> producer).
+ */
+export function countResources(
+  stackJson: { resource?: Record<string, Record<string, { for_each?: unknown }>> },
+  maps: ReadonlyMap<string, () => Record<string, unknown>> = new Map(),
+): { blocks: number; instances: number } {
   let blocks = 0;
   let instances = 0;
   for (const byName of Object.values(stackJson.resource ?? {})) {
     for (const r of Object.values(byName)) {
       blocks += 1;
-      instances += r.for_each && typeof r.for_each === 'object' ? Object.keys(r.for_each).length : 1;
+      const local = typeof r.for_each === 'string' ? /^\$\{local\.([A-Za-z0-9_-]+)\}$/.exec(r.for_each)?.[1] : undefined;
+      if (local !== undefined) instances += Object.keys(maps.get(local)?.() ?? {}).length;
+      else instances += r.for_each && typeof r.for_each === 'object' ? Object.keys(r.for_each).length : 1;
     }
   }
   return { blocks, instances };
@@ -58,9 +68,10 @@ function removeEmptyDirs(dir: string, stop: string): void {
 /**
  * Replaces the product's files under generated/ and nothing else: files that other tools keep
  * there (a team's own built manifests, the identities files Azure stacks write when applied)
- * stay. The files of the last synthesis are known from each folder's OWNED_FILES list.
+ * stay. The files of the last synthesis are known from each folder's OWNED_FILES list; the new
+ * ones are moved in from `staged` (`<env>/<path>`).
  */
-function replaceGenerated(generated: string, next: Record<string, Record<string, string>>): void {
+function replaceGenerated(generated: string, staged: string, next: Record<string, readonly string[]>): void {
   if (existsSync(generated)) {
     for (const env of readdirSync(generated)) {
       const list = join(generated, env, OWNED_FILES);
@@ -76,12 +87,29 @@ function replaceGenerated(generated: string, next: Record<string, Record<string,
     }
   }
   for (const [env, files] of Object.entries(next)) {
-    for (const [rel, content] of Object.entries(files)) {
+    for (const rel of files) {
       const target = join(generated, env, rel);
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
+      renameSync(join(staged, env, rel), target);
     }
-    writeFileSync(join(generated, env, OWNED_FILES), `${Object.keys(files).sort().join('\n')}\n`);
+    writeFileSync(join(generated, env, OWNED_FILES), `${[...files].sort().join('\n')}\n`);
+  }
+}
+
+/** Writes files (path -> content, or lines) under a folder; lines are written one by one. */
+function stage(dir: string, files: Record<string, string | readonly string[]>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    if (typeof content === 'string') {
+      writeFileSync(join(dir, rel), content);
+      continue;
+    }
+    const fd = openSync(join(dir, rel), 'w');
+    try {
+      for (const line of content) writeSync(fd, `${line}\n`);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
@@ -97,19 +125,25 @@ interface Synthesis {
   readonly model: Model;
   readonly envs: EnvironmentOutput[];
   readonly policy: PolicyReport;
-  /** Files per environment folder of generated/: GitOps YAML and the access report. */
-  readonly generated: Record<string, Record<string, string>>;
+  /** Files per environment folder of generated/ (GitOps YAML and the access report), staged under `staged`. */
+  readonly generated: Record<string, readonly string[]>;
+  readonly staged: string;
 }
 
 /** Synthesizes every stack into `outdir`, runs the rule pack, and renders the generated files. */
-function run(model: Model, outdir: string): Synthesis {
-  const app = new App({ outdir, stackTraces: false });
+function run(model: Model, outdir: string, staged: string): Synthesis {
+  const app = new App({ outdir, stackTraces: false, context: { [FOR_EACH_FILES_CONTEXT]: true } });
   const policy = new PolicyReport();
   const envs = buildApp(app, model, { policy });
   app.synth();
-  const generated: Record<string, Record<string, string>> = {};
+  writeForEachFiles(app, outdir);
+  const generated: Record<string, string[]> = {};
   for (const env of envs) {
-    const stackJson = (name: string) => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+    // The stack as written, with its for_each maps taken from memory rather than parsed back.
+    const stackJson = (name: string) => {
+      const stack = env.stacks.find((x) => x.node.id === name)!;
+      return inflateStack(JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')), (local) => forEachData(stack).get(local)?.());
+    };
     const names = new Set(env.stacks.map((s) => s.node.id));
     const report = buildAccessReport({
       environment: env.environment,
@@ -118,13 +152,14 @@ function run(model: Model, outdir: string): Synthesis {
       suppressions: model.suppressions,
       notes: policy.notes.filter((n) => names.has(n.stack)),
     });
-    generated[env.environment] = {
-      ...(env.gitops ?? {}),
-      'ACCESS.md': renderAccessMarkdown(report),
-      'access.json': `${JSON.stringify(report, null, 2)}\n`,
-    };
+    // Written as soon as rendered, so that a large environment's files are never all in memory.
+    const files = { 'ACCESS.md': renderAccessMarkdown(report), 'access.json': accessJsonLines(report) };
+    stage(join(staged, env.environment), files);
+    const gitops = env.gitops?.() ?? {};
+    stage(join(staged, env.environment), gitops);
+    generated[env.environment] = [...Object.keys(files), ...Object.keys(gitops)].sort();
   }
-  return { model, envs, policy, generated };
+  return { model, envs, policy, generated, staged };
 }
 
 /** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
@@ -145,7 +180,7 @@ function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s
   }
   const tmp = mkdtempSync(join(root, '.synth-'));
   try {
-    return body(run(model, outdir(tmp)), tmp, file, root);
+    return body(run(model, outdir(tmp), join(tmp, 'generated')), tmp, file, root);
   } catch (e) {
     o.error(`synthesis failed: ${(e as Error).message}`);
     o.error('Nothing was written.');
@@ -155,10 +190,17 @@ function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s
   }
 }
 
+/** Warnings printed in full; the rest are counted. */
+export const MAX_WARNINGS_SHOWN = 20;
+
 function reportPolicy(o: SynthesizeOptions, policy: PolicyReport): void {
   if (policy.errors.length + policy.warnings.length === 0) return;
   o.error(`Policy: ${policy.errors.length} error${policy.errors.length === 1 ? '' : 's'}, ${policy.warnings.length} warning${policy.warnings.length === 1 ? '' : 's'}, ${policy.suppressed.length} suppressed`);
-  for (const l of formatFindings(policy.findings)) o.error(`  ${l}`);
+  // Every error; warnings up to a screenful (npm run check -- --format json lists them all).
+  const lines = formatFindings(policy.findings);
+  const shown = [...lines.filter((l) => l.startsWith('ERROR')), ...lines.filter((l) => l.startsWith('WARNING')).slice(0, MAX_WARNINGS_SHOWN)];
+  for (const l of shown) o.error(`  ${l}`);
+  if (shown.length < lines.length) o.error(`  ... and ${lines.length - shown.length} more warnings (npm run check -- --format json lists all)`);
 }
 
 /**
@@ -169,7 +211,7 @@ export function synthesize(o: SynthesizeOptions): number {
   return attempt(
     o,
     (tmp) => (o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out')),
-    ({ model, envs, policy, generated }, tmp, file, root) => {
+    ({ model, envs, policy, generated, staged }, tmp, file, root) => {
       reportPolicy(o, policy);
       if (policy.errors.length > 0) {
         o.error('Nothing was written: fix the findings above, or suppress one in the declaration with its reason.');
@@ -181,22 +223,21 @@ export function synthesize(o: SynthesizeOptions): number {
         rmSync(join(root, 'cdktf.out'), { recursive: true, force: true });
         renameSync(outdir, join(root, 'cdktf.out'));
       }
-      replaceGenerated(join(root, 'generated'), generated);
+      replaceGenerated(join(root, 'generated'), staged, generated);
 
       const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
       o.log(`Synthesized ${relative(root, file)} (${model.environments.length} environments, ${model.services.length} services):`);
       for (const env of envs) {
         for (const stack of env.stacks) {
           const name = stack.node.id;
-          const json = JSON.parse(readFileSync(join(finalOut, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-          const { blocks, instances } = countResources(json);
+          const { blocks, instances } = countResources(JSON.parse(readFileSync(join(finalOut, 'stacks', name, 'cdk.tf.json'), 'utf8')), forEachData(stack));
           o.log(`  ${relative(root, join(finalOut, 'stacks', name, 'cdk.tf.json'))}: ${blocks} resource blocks, ${instances} resource instances`);
         }
         const files = generated[env.environment];
-        const roots = Object.keys(files)
+        const roots = files
           .filter((p) => p.endsWith('kustomization.yaml') && !p.startsWith('azure/base/'))
           .map((p) => `generated/${env.environment}/${p.replace(/\/?kustomization\.yaml$/, '')}`.replace(/\/$/, ''));
-        o.log(`  generated/${env.environment}/: ${Object.keys(files).length} files (ACCESS.md${roots.length > 0 ? `; kubectl kustomize ${roots.join(', ')}` : ''})`);
+        o.log(`  generated/${env.environment}/: ${files.length} files (ACCESS.md${roots.length > 0 ? `; kubectl kustomize ${roots.join(', ')}` : ''})`);
       }
       return EXIT_OK;
     },
@@ -230,11 +271,11 @@ export function report(o: SynthesizeOptions): number {
   return attempt(
     o,
     (tmp) => join(tmp, 'cdktf.out'),
-    ({ generated }, _tmp, _file, root) => {
-      for (const [env, files] of Object.entries(generated)) {
+    ({ generated, staged }, _tmp, _file, root) => {
+      for (const env of Object.keys(generated)) {
         const dir = join(root, 'generated', env);
         mkdirSync(dir, { recursive: true });
-        for (const name of ['ACCESS.md', 'access.json']) writeFileSync(join(dir, name), files[name]);
+        for (const name of ['ACCESS.md', 'access.json']) renameSync(join(staged, env, name), join(dir, name));
         const list = join(dir, OWNED_FILES);
         const owned = new Set(existsSync(list) ? readFileSync(list, 'utf8').split('\n').filter(Boolean) : []);
         owned.add('ACCESS.md');

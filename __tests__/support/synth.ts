@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { synthesize } from '../../stacks/synthesize';
+import { readStack } from '../../lib/terraform/inflate';
 
 export interface SynthResult {
   readonly root: string;
@@ -42,7 +43,8 @@ export function synthIn(root: string, name: string): SynthResult {
   const generated: Record<string, string> = {};
   if (code === 0) {
     const stacksDir = join(root, 'cdktf.out', 'stacks');
-    for (const s of readdirSync(stacksDir).sort()) stacks[s] = JSON.parse(readFileSync(join(stacksDir, s, 'cdk.tf.json'), 'utf8'));
+    // Each stack with its for_each data files put in place, as Terraform reads them.
+    for (const s of readdirSync(stacksDir).sort()) stacks[s] = readStack(join(stacksDir, s));
     const genDir = join(root, 'generated');
     for (const f of listFiles(genDir)) generated[relative(genDir, f)] = readFileSync(f, 'utf8');
   }
@@ -56,4 +58,12 @@ export function instances(stack: any, type: string, name: string): Record<string
   const r = stack.resource?.[type]?.[name];
   if (!r) throw new Error(`no ${type}.${name} in stack`);
   return r.for_each;
+}
+
+/** Each instance's arguments as Terraform sees them (each.value and lookup locals put in), by for_each key. */
+export function configs(stack: any, type: string, name: string): Record<string, any> {
+  const { resourceInstances } = require('../../lib/policy/inventory');
+  const out: Record<string, any> = {};
+  for (const r of resourceInstances(stack)) if (r.type === type && r.name === name && r.key !== undefined) out[r.key] = r.config;
+  return out;
 }

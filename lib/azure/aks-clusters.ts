@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { lazyForEach } from '../terraform/for-each-map';
+import { forEachMap } from '../terraform/for-each-map';
 
 /** Server application id of the AKS Entra ID integration, for kubelogin. */
 export const AKS_AAD_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -49,7 +49,7 @@ export class AksClusters extends Construct {
   constructor(scope: Construct, id: string, props: AksClustersProps) {
     super(scope, id);
     this.auth = props.auth ?? 'azurecli';
-    const each = lazyForEach(() => Object.fromEntries(props.clusters.map((c) => [c.name, { name: c.name, resource_group_name: c.resourceGroup }])));
+    const each = forEachMap(this, 'clusters', () => Object.fromEntries(props.clusters.map((c) => [c.name, { name: c.name, resource_group_name: c.resourceGroup }])));
     this.resource = new DataAzurermKubernetesCluster(this, 'Resource', {
       forEach: each,
       name: each.getString('name'),

@@ -2,7 +2,17 @@ import { TerraformVariable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { lazyForEach } from '../terraform/for-each-map';
+import { createHash } from 'node:crypto';
+import { forEachMap, lookupLocal } from '../terraform/for-each-map';
+
+/** Stable, readable key of a principal (an object id, or the expression giving it). */
+function principalKey(principal: string): string {
+  const identity = /^\$\{azurerm_user_assigned_identity\.identities\["([^"]+)"\]\.principal_id\}$/.exec(principal)?.[1];
+  if (identity) return identity;
+  const addon = /^\$\{data\.azurerm_kubernetes_cluster\.clusters\["([^"]+)"\]\.key_vault_secrets_provider/.exec(principal)?.[1];
+  if (addon) return `aks-addon:${addon}`;
+  return /^[0-9a-f-]{36}$/i.test(principal) ? principal.toLowerCase() : `p${createHash('sha256').update(principal).digest('hex').slice(0, 12)}`;
+}
 
 /** Built-in role that reads secret contents. */
 export const KEY_VAULT_SECRETS_USER_ROLE = 'Key Vault Secrets User';
@@ -58,7 +68,7 @@ export class KeyVaultSecrets extends Construct {
     });
     this.values.overrideLogicalId('secret_values');
     this.values.addOverride('ephemeral', true);
-    const secrets = lazyForEach(() => {
+    const secrets = forEachMap(this, 'secrets', () => {
       const out: Record<string, unknown> = {};
       for (const [name, s] of this.specs) out[name] = { name, tags: sortedTags(s.tags) };
       return out;
@@ -73,15 +83,19 @@ export class KeyVaultSecrets extends Construct {
       dependsOn: props.after,
     });
     this.resource.overrideLogicalId('secrets');
-    const readers = lazyForEach(() => {
+    // Principals are named by key in the (large) map, and resolved through a small inline local.
+    const principals = lookupLocal(this, 'secret_reader_principals', () =>
+      Object.fromEntries([...this.grants.values()].map((g) => [principalKey(g.principalId), g.principalId])),
+    );
+    const readers = forEachMap(this, 'secret_readers', () => {
       const out: Record<string, unknown> = {};
-      for (const [k, g] of this.grants) out[k] = { scope: `\${azurerm_key_vault_secret.secrets[${JSON.stringify(g.secretName)}].resource_versionless_id}`, principal_id: g.principalId };
+      for (const [k, g] of this.grants) out[k] = { secret: g.secretName, principal: principalKey(g.principalId) };
       return out;
     });
     this.readers = new RoleAssignment(this, 'Readers', {
       forEach: readers,
-      scope: readers.getString('scope'),
-      principalId: readers.getString('principal_id'),
+      scope: '${azurerm_key_vault_secret.secrets[each.value.secret].resource_versionless_id}',
+      principalId: `\${local.${principals}[each.value.principal]}`,
       roleDefinitionName: KEY_VAULT_SECRETS_USER_ROLE,
       principalType: 'ServicePrincipal',
     });

@@ -1,7 +1,14 @@
 import { Construct } from 'constructs';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
-import { lazyForEach } from '../terraform/for-each-map';
+import { createHash } from 'node:crypto';
+import { forEachMap, lookupLocal } from '../terraform/for-each-map';
+
+/** Stable key of an issuer (a URL or the expression giving it). */
+function issuerKey(issuer: string): string {
+  const cluster = /clusters\["([^"]+)"\]/.exec(issuer)?.[1];
+  return cluster ?? `i${createHash('sha256').update(issuer).digest('hex').slice(0, 12)}`;
+}
 
 export const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -43,7 +50,7 @@ export class WorkloadIdentities extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadIdentitiesProps) {
     super(scope, id);
-    const ids = lazyForEach(() => Object.fromEntries([...this.specs].map(([k, s]) => [k, { name: s.name }])));
+    const ids = forEachMap(this, 'identities', () => Object.fromEntries([...this.specs].map(([k, s]) => [k, { name: s.name }])));
     this.identities = new UserAssignedIdentity(this, 'Resource', {
       forEach: ids,
       name: ids.getString('name'),
@@ -52,20 +59,17 @@ export class WorkloadIdentities extends Construct {
       tags: props.tags ? { ...props.tags } : undefined,
     });
     this.identities.overrideLogicalId('identities');
-    const feds = lazyForEach(() =>
-      Object.fromEntries(
-        [...this.federations].map(([k, f]) => [
-          k,
-          { name: f.name, issuer: f.issuer, subject: f.subject, parent_id: `\${azurerm_user_assigned_identity.identities[${JSON.stringify(f.identity)}].id}` },
-        ]),
-      ),
+    // Issuers (one per cluster) are named by key in the map, resolved through a small inline local.
+    const issuers = lookupLocal(this, 'federation_issuers', () => Object.fromEntries([...this.federations.values()].map((f) => [issuerKey(f.issuer), f.issuer])));
+    const feds = forEachMap(this, 'federated_credentials', () =>
+      Object.fromEntries([...this.federations].map(([k, f]) => [k, { name: f.name, subject: f.subject, identity: f.identity, issuer: issuerKey(f.issuer) }])),
     );
     this.credentials = new FederatedIdentityCredential(this, 'Federation', {
       forEach: feds,
       name: feds.getString('name'),
       resourceGroupName: props.resourceGroupName,
-      parentId: feds.getString('parent_id'),
-      issuer: feds.getString('issuer'),
+      parentId: '${azurerm_user_assigned_identity.identities[each.value.identity].id}',
+      issuer: `\${local.${issuers}[each.value.issuer]}`,
       subject: feds.getString('subject'),
       audience: [WORKLOAD_IDENTITY_AUDIENCE],
     });

@@ -1,4 +1,5 @@
-import { Lazy, TerraformIterator, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
+import { forEachMap } from '../terraform/for-each-map';
 import { Construct } from 'constructs';
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 
@@ -33,7 +34,7 @@ export class SecretAccessorGrants extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretAccessorGrantsProps) {
     super(scope, id);
-    const each = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.forEachMap() }) as unknown as Record<string, unknown>);
+    const each = forEachMap(this, props.resourceName ?? 'secret_accessors', () => this.forEachMap());
     this.resource = new SecretManagerSecretIamMember(this, 'Resource', {
       forEach: each,
       project: props.project,

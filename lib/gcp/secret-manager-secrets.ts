@@ -1,4 +1,5 @@
-import { Lazy, TerraformIterator, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
+import { forEachMap } from '../terraform/for-each-map';
 import { Construct } from 'constructs';
 import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret';
 import { ImportBlocks } from '../terraform/import-blocks';
@@ -68,7 +69,7 @@ export class SecretManagerSecrets extends Construct {
     for (const s of Object.values(props.secrets ?? {})) this.addSecret(s);
     const locations = props.replicaLocations ?? [];
     const replication = locations.length > 0 ? { userManaged: { replicas: locations.map((location) => ({ location })) } } : { auto: {} };
-    const created = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.forEachMap(false) }) as unknown as Record<string, unknown>);
+    const created = forEachMap(this, props.resourceName ?? 'secrets', () => this.forEachMap(false));
     this.resource = new SecretManagerSecret(this, 'Resource', {
       forEach: created,
       project: props.project,
@@ -81,7 +82,7 @@ export class SecretManagerSecrets extends Construct {
     // An adopted secret keeps what it was made with: its replication cannot change in place (a
     // change would replace the secret and lose its versions), and attributes the declaration does
     // not set are left alone. Terraform never destroys it.
-    const adopted = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.forEachMap(true) }) as unknown as Record<string, unknown>);
+    const adopted = forEachMap(this, `adopted_${props.resourceName ?? 'secrets'}`, () => this.forEachMap(true));
     this.adopted = new SecretManagerSecret(this, 'Adopted', {
       forEach: adopted,
       project: props.project,

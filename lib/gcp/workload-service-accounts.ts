@@ -1,4 +1,4 @@
-import { Lazy, TerraformIterator } from 'cdktf';
+import { forEachMap } from '../terraform/for-each-map';
 import { Construct } from 'constructs';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
@@ -38,7 +38,7 @@ export class WorkloadServiceAccounts extends Construct {
     super(scope, id);
     this.project = props.project;
     for (const a of props.accounts ?? []) this.addAccount(a);
-    const accounts = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((s) => ({ account_id: s.accountId, display_name: s.displayName ?? s.key })) }) as unknown as Record<string, unknown>);
+    const accounts = forEachMap(this, 'service_accounts', () => this.map((s) => ({ account_id: s.accountId, display_name: s.displayName ?? s.key })));
     this.resource = new ServiceAccount(this, 'Resource', {
       forEach: accounts,
       project: props.project,
@@ -47,7 +47,7 @@ export class WorkloadServiceAccounts extends Construct {
       description: 'Reads this service\'s secrets through External Secrets (managed by secret-wiring)',
     });
     this.resource.overrideLogicalId('service_accounts');
-    const users = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((s) => ({ service_account_id: `projects/${this.project}/serviceAccounts/${this.emailOf(s.key)}`, member: s.workloadIdentityUser })) }) as unknown as Record<string, unknown>);
+    const users = forEachMap(this, 'workload_identity_users', () => this.map((s) => ({ service_account_id: `projects/${this.project}/serviceAccounts/${this.emailOf(s.key)}`, member: s.workloadIdentityUser })));
     this.bindings = new ServiceAccountIamMember(this, 'WorkloadIdentityUsers', {
       forEach: users,
       serviceAccountId: users.getString('service_account_id'),

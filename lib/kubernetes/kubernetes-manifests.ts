@@ -1,4 +1,4 @@
-import { Lazy, TerraformIterator } from 'cdktf';
+import { forEachMap } from '../terraform/for-each-map';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -25,7 +25,7 @@ export class KubernetesManifests extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
     for (const o of props.objects ?? []) this.addObject(o);
-    const namespaces = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((o) => o.kind === 'Namespace') }) as unknown as Record<string, unknown>);
+    const namespaces = forEachMap(this, `${props.resourcePrefix}_namespaces`, () => this.map((o) => o.kind === 'Namespace'));
     // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
     // refuses instead, and a namespace is released with `terraform state rm` (see the README).
     this.namespaces = new Manifest(this, 'Namespaces', {
@@ -35,7 +35,7 @@ export class KubernetesManifests extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.namespaces.overrideLogicalId(`${props.resourcePrefix}_namespaces`);
-    const objects = TerraformIterator.fromMap(Lazy.anyValue({ produce: () => this.map((o) => o.kind !== 'Namespace') }) as unknown as Record<string, unknown>);
+    const objects = forEachMap(this, `${props.resourcePrefix}_objects`, () => this.map((o) => o.kind !== 'Namespace'));
     this.objects = new Manifest(this, 'Resource', {
       provider: props.provider,
       forEach: objects,

@@ -1,27 +1,59 @@
 import type { ResourceInstance } from './types';
 
 const EACH_VALUE = /^\$\{each\.value\.([A-Za-z0-9_]+)\}$/;
+const EACH_IN_EXPRESSION = /each\.value\.([A-Za-z0-9_]+)/g;
+const LOCAL_LOOKUP = /^\$\{local\.([A-Za-z0-9_-]+)\["([^"]*)"\]\}$/;
 
-function substitute(value: unknown, key: string, each: Record<string, unknown>): unknown {
+type Locals = Record<string, unknown>;
+
+function substitute(value: unknown, key: string, each: Record<string, unknown>, locals: Locals): unknown {
   if (typeof value === 'string') {
     if (value === '${each.key}') return key;
     const m = EACH_VALUE.exec(value);
-    return m && m[1] in each ? each[m[1]] : value;
+    if (m) return m[1] in each ? each[m[1]] : value;
+    // each.value.x inside an expression: put the instance's value in, quoted.
+    const put = value.includes('each.value.')
+      ? value.replace(EACH_IN_EXPRESSION, (all, field) => (typeof each[field] === 'string' ? JSON.stringify(each[field]) : all))
+      : value;
+    // local.map["key"]: the entry of an inline lookup local.
+    const l = LOCAL_LOOKUP.exec(put);
+    if (l) {
+      const map = locals[l[1]];
+      if (map && typeof map === 'object' && l[2] in (map as object)) return (map as Record<string, unknown>)[l[2]];
+    }
+    return put;
   }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, key, each));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, key, each)]));
+  // Copy on write: unchanged subtrees are shared, which keeps large stacks cheap to expand.
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const x = substitute(v, key, each, locals);
+      if (x !== v) changed = true;
+      return x;
+    });
+    return changed ? out : value;
+  }
+  if (value && typeof value === 'object') {
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const x = substitute(v, key, each, locals);
+      if (x !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = x;
+    }
+    return out ?? value;
+  }
   return value;
 }
 
 /** Every resource instance of a synthesized stack (for_each maps expanded), in address order. */
-export function resourceInstances(stackJson: { resource?: Record<string, Record<string, any>> }): ResourceInstance[] {
+export function resourceInstances(stackJson: { resource?: Record<string, Record<string, any>>; locals?: Locals }): ResourceInstance[] {
   const out: ResourceInstance[] = [];
+  const locals = stackJson.locals ?? {};
   for (const [type, byName] of Object.entries(stackJson.resource ?? {})) {
     for (const [name, block] of Object.entries(byName)) {
       const { for_each: forEach, '//': _meta, ...config } = block as Record<string, any>;
       if (forEach && typeof forEach === 'object' && !Array.isArray(forEach)) {
         for (const [key, each] of Object.entries<any>(forEach)) {
-          out.push({ type, name, key, address: `${type}.${name}[${JSON.stringify(key)}]`, config: substitute(config, key, each ?? {}) as Record<string, any> });
+          out.push({ type, name, key, address: `${type}.${name}[${JSON.stringify(key)}]`, config: substitute(config, key, each ?? {}, locals) as Record<string, any> });
         }
       } else {
         out.push({ type, name, address: `${type}.${name}`, config });

@@ -25,7 +25,10 @@ export const RULE_PACK: readonly PolicyRule[] = [
 
 export const RULE_IDS: readonly string[] = RULE_PACK.map((r) => r.id);
 
-function covers(scope: readonly string[], path: string | undefined): boolean {
+/** Whether a suppression at `scope` excuses a finding of `stack` declared at `path`. */
+function covers(scope: readonly string[], path: string | undefined, ctx: RuleContext): boolean {
+  // An environment's suppression covers everything that environment deploys.
+  if (scope.length === 2 && scope[0] === 'environments' && ctx.facts?.environment === scope[1]) return true;
   if (!path) return false;
   const s = scope.join('.');
   return path === s || path.startsWith(`${s}.`);
@@ -37,7 +40,7 @@ export function evaluatePolicy(ctx: RuleContext, suppressions: readonly Suppress
   const notes: Note[] = [];
   for (const rule of rules) {
     for (const v of rule.check(ctx)) {
-      const s = suppressions.find((x) => x.rule === rule.id && covers(x.scope, v.declarationPath));
+      const s = suppressions.find((x) => x.rule === rule.id && covers(x.scope, v.declarationPath, ctx));
       findings.push({
         ...v,
         rule: rule.id,

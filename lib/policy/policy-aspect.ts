@@ -2,6 +2,8 @@ import { TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { SuppressionModel } from '../declaration/model';
 import { resourceInstances } from './inventory';
+import { inflateStack } from '../terraform/inflate';
+import { forEachData } from '../terraform/for-each-map';
 import { evaluatePolicy } from './pack';
 import type { EnvironmentFacts, Finding, Note, PolicyRule } from './types';
 
@@ -44,7 +46,7 @@ export class PolicyAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
     const stack = node as TerraformStack;
-    const json = stack.toTerraform();
+    const json = inflateStack(stack.toTerraform(), (name) => forEachData(stack).get(name)?.());
     const { findings, notes } = evaluatePolicy(
       { stack: stack.node.id, instances: resourceInstances(json), facts: this.props.facts },
       this.props.suppressions,

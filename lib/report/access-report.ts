@@ -202,6 +202,28 @@ export function buildAccessReport(input: AccessReportInput): AccessReport {
   };
 }
 
+/**
+ * The report as JSON with one line per secret and per service, so that a diff of it shows each
+ * changed secret as one changed line. Returned as lines (joined with newlines, it is the file).
+ */
+export function accessJsonLines(r: AccessReport): string[] {
+  const list = (name: string, xs: readonly unknown[], last = false) => [
+    `  ${JSON.stringify(name)}: [`,
+    ...xs.map((x, i) => `    ${JSON.stringify(x)}${i < xs.length - 1 ? ',' : ''}`),
+    `  ]${last ? '' : ','}`,
+  ];
+  return [
+    '{',
+    `  "environment": ${JSON.stringify(r.environment)},`,
+    ...list('secrets', r.secrets),
+    ...list('services', r.services),
+    ...list('shared', r.shared),
+    ...list('suppressions', r.suppressions),
+    ...list('notes', r.notes, true),
+    '}',
+  ];
+}
+
 /** The report as Markdown: one line per grant first, so that a diff reads as access changes. */
 export function renderAccessMarkdown(r: AccessReport): string {
   const lines: string[] = [

@@ -1,8 +1,6 @@
 import { placeholderOwner, type KubernetesObject } from '../../kubernetes/objects';
 import type { EnvironmentFacts, PolicyRule, ResourceInstance, Violation } from '../types';
 
-const secretScope = (name: string) => `\${azurerm_key_vault_secret.secrets[${JSON.stringify(name)}].resource_versionless_id}`;
-
 function provisioned(instances: readonly ResourceInstance[]): Set<string> {
   const names = new Set<string>();
   for (const r of instances) {
@@ -13,8 +11,8 @@ function provisioned(instances: readonly ResourceInstance[]): Set<string> {
 }
 
 /** Who a SecretStore or SecretProviderClass authenticates as: an IAM member or principal expressions. */
-function readersOf(o: KubernetesObject, objects: readonly KubernetesObject[], facts: EnvironmentFacts): string[] {
-  const sa = (name: string) => objects.find((x) => x.kind === 'ServiceAccount' && x.metadata.namespace === o.metadata.namespace && x.metadata.name === name);
+function readersOf(o: KubernetesObject, find: (kind: string, ns: string | undefined, name: string) => KubernetesObject | undefined, facts: EnvironmentFacts): string[] {
+  const sa = (name: string) => find('ServiceAccount', o.metadata.namespace, name);
   const spec = (o as { spec?: any }).spec;
   if (o.kind === 'SecretStore' && spec?.provider?.gcpsm) {
     const ksa = sa(spec.provider.gcpsm.auth?.workloadIdentity?.serviceAccountRef?.name);
@@ -30,13 +28,19 @@ function readersOf(o: KubernetesObject, objects: readonly KubernetesObject[], fa
   return owner && facts.members[owner] ? [facts.members[owner]] : [];
 }
 
-function canRead(instances: readonly ResourceInstance[], name: string, reader: string): boolean {
-  return instances.some(
-    (r) =>
-      (r.type === 'google_secret_manager_secret_iam_member' && r.config.secret_id === name && r.config.member === reader && r.config.role === 'roles/secretmanager.secretAccessor') ||
-      (r.type === 'azurerm_role_assignment' && r.config.scope === secretScope(name) && r.config.principal_id === reader && r.config.role_definition_name === 'Key Vault Secrets User'),
-  );
+/** Every (secret, reader) pair a grant allows, as `name\u0000reader`. */
+function readable(instances: readonly ResourceInstance[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of instances) {
+    if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') out.add(`${r.config.secret_id}\u0000${r.config.member}`);
+    if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
+      const name = SCOPE.exec(String(r.config.scope))?.[1];
+      if (name !== undefined) out.add(`${name}\u0000${r.config.principal_id}`);
+    }
+  }
+  return out;
 }
+const SCOPE = /^\$\{azurerm_key_vault_secret\.secrets\["([^"]+)"\]\.resource_versionless_id\}$/;
 
 /**
  * SW-REF-001: every remote secret a manifest asks for exists in the environment and is readable
@@ -52,8 +56,10 @@ export const ref001References: PolicyRule = {
     const facts = ctx.facts;
     if (!facts) return out;
     const names = provisioned(ctx.instances);
+    const grants = readable(ctx.instances);
     const objects = facts.objects;
-    const find = (kind: string, ns: string | undefined, name: string) => objects.find((x) => x.kind === kind && x.metadata.namespace === ns && x.metadata.name === name);
+    const index = new Map(objects.map((x) => [`${x.kind}/${x.metadata.namespace}/${x.metadata.name}`, x]));
+    const find = (kind: string, ns: string | undefined, name: string) => index.get(`${kind}/${ns}/${name}`);
     for (const o of objects) {
       const spec = (o as { spec?: any }).spec;
       const where = `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
@@ -72,12 +78,12 @@ export const ref001References: PolicyRule = {
         wanted = [...param.matchAll(/objectName: *"?([^"\n]+)"?/g)].map((m) => m[1].trim());
         auth = o;
       } else continue;
-      const readers = readersOf(auth, objects, facts);
+      const readers = readersOf(auth, find, facts);
       for (const name of wanted) {
         const key = facts.cloud === 'azure' ? name.toLowerCase() : name;
         const path = service ? `services.${service}` : undefined;
         if (!names.has(key)) out.push({ resource: where, message: `${name} is not a secret of environment ${facts.environment}`, declarationPath: path });
-        else if (readers.length === 0 || !readers.every((reader) => canRead(ctx.instances, name, reader))) {
+        else if (readers.length === 0 || !readers.every((reader) => grants.has(`${name}\u0000${reader}`))) {
           out.push({ resource: where, message: `${name} is not readable by the identity ${readers[0] ?? '(none)'} that ${o.kind === 'ExternalSecret' ? 'its SecretStore' : 'it'} uses`, declarationPath: path });
         }
       }
