@@ -4,9 +4,11 @@ import type { Model } from '../lib/declaration/model';
 import { planGcpEnvironment, type GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
 import { planAzureEnvironment, type AzureEnvironmentPlan } from '../lib/plan/azure-plan';
 import { renderGitOps, renderGitOpsPerCluster } from '../lib/kubernetes/gitops-yaml';
-import { GcpEnvironmentStack } from './gcp-environment-stack';
+import { GcpEnvironmentStack, GcpShardStack } from './gcp-environment-stack';
+import { splitAzurePlan, splitGcpPlan } from '../lib/plan/shards';
+import { shardFacts } from '../lib/policy/facts';
 import { GcpManifestsStack } from './gcp-manifests-stack';
-import { AzureEnvironmentStack } from './azure-environment-stack';
+import { AzureEnvironmentStack, AzureShardStack } from './azure-environment-stack';
 import { AzureManifestsStack } from './azure-manifests-stack';
 import { Aspects } from 'cdktf';
 import { PolicyAspect, type PolicyReport } from '../lib/policy/policy-aspect';
@@ -41,7 +43,38 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
     const renderers: (() => Record<string, string>)[] = [];
     let gcp: GcpEnvironmentPlan | undefined;
     let azure: AzureEnvironmentPlan | undefined;
-    if (env.gcp) {
+    const shardOf = (platform: 'gcp' | 'azure') =>
+      env.shards ? Object.fromEntries(Object.entries(env.shards).filter(([s]) => model.services.find((x) => x.name === s)?.platform === platform)) : undefined;
+    if (env.gcp && env.shards) {
+      gcp = planGcpEnvironment(model, env);
+      const full = gcp;
+      const { base, shards } = splitGcpPlan(gcp, shardOf('gcp')!);
+      const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), base, { secrets: false });
+      guard(cloud, gcpFacts(model, base));
+      stacks.push(cloud);
+      const baseManifests = env.manifests.terraform ? new GcpManifestsStack(app, gcpManifestsStackName(env.name), base) : undefined;
+      if (baseManifests) {
+        baseManifests.addDependency(cloud);
+        guard(baseManifests);
+      }
+      for (const shard of shards) {
+        const stack = new GcpShardStack(app, `${env.name}-gcp-${shard.name}`, shard.plan);
+        stack.addDependency(cloud);
+        guard(stack, shardFacts(gcpFacts(model, shard.plan), full, shard.plan));
+        stacks.push(stack);
+      }
+      if (baseManifests) stacks.push(baseManifests);
+      for (const shard of shards) {
+        if (!baseManifests) break;
+        const stack = new GcpManifestsStack(app, `${env.name}-gcp-${shard.name}-manifests`, shard.plan);
+        stack.addDependency(baseManifests);
+        stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-gcp-${shard.name}`)!);
+        guard(stack);
+        stacks.push(stack);
+      }
+      const objects = gcp.objects;
+      if (env.manifests.gitops) renderers.push(() => renderGitOps(objects));
+    } else if (env.gcp) {
       gcp = planGcpEnvironment(model, env);
       const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), gcp);
       guard(cloud, gcpFacts(model, gcp));
@@ -55,7 +88,41 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
       const objects = gcp.objects;
       if (env.manifests.gitops) renderers.push(() => renderGitOps(objects));
     }
-    if (env.azure) {
+    if (env.azure && env.shards) {
+      azure = planAzureEnvironment(model, env);
+      const full = azure;
+      const { base, shards } = splitAzurePlan(azure, shardOf('azure')!);
+      const cloud = new AzureEnvironmentStack(app, azureStackName(env.name), base, { secrets: false });
+      guard(cloud, azureFacts(model, base));
+      stacks.push(cloud);
+      const baseManifests = env.manifests.terraform ? new AzureManifestsStack(app, azureManifestsStackName(env.name), { ...base, identities: {} }) : undefined;
+      if (baseManifests) {
+        baseManifests.addDependency(cloud);
+        guard(baseManifests);
+      }
+      for (const shard of shards) {
+        const stack = new AzureShardStack(app, `${env.name}-azure-${shard.name}`, shard.plan);
+        stack.addDependency(cloud);
+        guard(stack, shardFacts(azureFacts(model, shard.plan, { shard: true }), full, shard.plan));
+        stacks.push(stack);
+      }
+      if (baseManifests) stacks.push(baseManifests);
+      for (const shard of shards) {
+        if (!baseManifests) break;
+        const stack = new AzureManifestsStack(app, `${env.name}-azure-${shard.name}-manifests`, shard.plan);
+        stack.addDependency(baseManifests);
+        stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-azure-${shard.name}`)!);
+        guard(stack);
+        stacks.push(stack);
+      }
+      if (env.manifests.gitops) {
+        const plan = azure;
+        renderers.push(() => {
+          const files = plan.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(plan.objects, plan.clusters.map((c) => c.name)) : renderGitOps(plan.objects);
+          return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
+        });
+      }
+    } else if (env.azure) {
       azure = planAzureEnvironment(model, env);
       const cloud = new AzureEnvironmentStack(app, azureStackName(env.name), azure);
       guard(cloud, azureFacts(model, azure));

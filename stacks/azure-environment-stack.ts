@@ -7,8 +7,12 @@ import { KeyVault } from '../lib/azure/key-vault';
 import { KeyVaultSecrets } from '../lib/azure/key-vault-secrets';
 import { WorkloadIdentities } from '../lib/azure/workload-identities';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
+import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
+import { DataAzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity';
+import { forEachMap } from '../lib/terraform/for-each-map';
+import { managedIdentityName } from '../lib/declaration/naming';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
-import { IDENTITIES_FILE, findPlaceholders } from '../lib/kubernetes/gitops-yaml';
+import { IDENTITIES_FILE } from '../lib/kubernetes/gitops-yaml';
 import { LocalFile, LocalProvider } from '../lib/terraform/local-file';
 import { TimeProvider, TimeSleep } from '../lib/terraform/time-sleep';
 
@@ -41,14 +45,23 @@ export function gitopsFolderFromStack(environment: string): string {
  * External Secrets Operator). With GitOps manifests, it also writes the identities' client ids
  * next to them (generated/<env>/azure/identities.env) when applied.
  */
+export interface AzureEnvironmentStackOptions {
+  /**
+   * Declare the Key Vault secrets and their role assignments here. Off for the base stack of a
+   * sharded environment, whose shards hold them.
+   * @default true
+   */
+  readonly secrets?: boolean;
+}
+
 export class AzureEnvironmentStack extends TerraformStack {
   public readonly vault: KeyVault;
-  public readonly secrets: KeyVaultSecrets;
+  public readonly secrets?: KeyVaultSecrets;
   public readonly identities?: WorkloadIdentities;
   public readonly clusters: AksClusters;
   public readonly controllers: ControllerRelease[] = [];
 
-  constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
+  constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan, options: AzureEnvironmentStackOptions = {}) {
     super(scope, id);
     // Write-only arguments and ephemeral variables need Terraform 1.11.
     this.addOverride('terraform.required_version', '>= 1.11.0');
@@ -84,11 +97,8 @@ export class AzureEnvironmentStack extends TerraformStack {
       triggers: { role_assignment: this.vault.deployerAccess.id },
     });
     propagation.overrideLogicalId('deployer_role_propagation');
-    this.secrets = new KeyVaultSecrets(this, 'Secrets', {
-      keyVaultId: this.vault.resource.id,
-      after: [propagation],
-      secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })),
-    });
+    const secrets = options.secrets ?? true ? new KeyVaultSecrets(this, 'Secrets', { keyVaultId: this.vault.resource.id, after: [propagation], secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })) }) : undefined;
+    this.secrets = secrets;
 
     if (workloadIdentity) {
       const identities = new WorkloadIdentities(this, 'Identities', { location: plan.location, resourceGroupName: plan.resourceGroup, tags: plan.tags });
@@ -105,7 +115,7 @@ export class AzureEnvironmentStack extends TerraformStack {
     }
     for (const [key, a] of Object.entries(plan.roleAssignments)) {
       const principal = a.principal.kind === 'identity' ? this.identities!.principalIdOf(a.principal.service) : this.clusters.addonIdentityOf(a.principal.cluster).objectId;
-      this.secrets.grantRead(a.secretName, principal, key);
+      secrets?.grantRead(a.secretName, principal, key);
     }
 
     if (plan.controller) {
@@ -121,7 +131,8 @@ export class AzureEnvironmentStack extends TerraformStack {
       }
     }
 
-    if (plan.manifestModes.gitops && findPlaceholders(plan.objects).length > 0) {
+    const clientIdsNeeded = workloadIdentity ? Object.keys(plan.identities).length > 0 : plan.delivery === 'csi';
+    if (plan.manifestModes.gitops && clientIdsNeeded) {
       const local = new LocalProvider(this, 'local');
       const folder = gitopsFolderFromStack(plan.environment);
       if (workloadIdentity) {
@@ -136,6 +147,38 @@ export class AzureEnvironmentStack extends TerraformStack {
           }).overrideLogicalId(`gitops_identities_${providerAlias(c.name)}`);
         }
       }
+    }
+  }
+}
+
+/**
+ * One shard of a sharded environment on Azure: the Key Vault secrets its services own and every
+ * "Key Vault Secrets User" assignment on them. The vault and the identities are the base stack's,
+ * looked up by name; deployed after the base, alone, with its own state.
+ */
+export class AzureShardStack extends TerraformStack {
+  public readonly secrets: KeyVaultSecrets;
+
+  constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
+    super(scope, id);
+    // Write-only arguments and ephemeral variables need Terraform 1.11.
+    this.addOverride('terraform.required_version', '>= 1.11.0');
+    configureAzureBackend(this, plan, id);
+    azureProvider(this, plan);
+    const vault = new DataAzurermKeyVault(this, 'KeyVault', { name: plan.keyVault.name, resourceGroupName: plan.resourceGroup });
+    vault.overrideLogicalId('vault');
+    this.secrets = new KeyVaultSecrets(this, 'Secrets', { keyVaultId: vault.id, secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })) });
+    const readers = [...new Set(Object.values(plan.roleAssignments).flatMap((a) => (a.principal.kind === 'identity' ? [a.principal.service] : [])))].sort();
+    if (readers.length > 0) {
+      const each = forEachMap(this, 'readers', () => Object.fromEntries(readers.map((s) => [s, { name: managedIdentityName(plan.environment, s) }])));
+      new DataAzurermUserAssignedIdentity(this, 'Readers', { forEach: each, name: each.getString('name'), resourceGroupName: plan.resourceGroup }).overrideLogicalId('readers');
+    }
+    const addon = Object.values(plan.roleAssignments).some((a) => a.principal.kind === 'aksAddon');
+    const clusters = addon ? new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false }) : undefined;
+    for (const [key, a] of Object.entries(plan.roleAssignments)) {
+      const principal =
+        a.principal.kind === 'identity' ? `\${data.azurerm_user_assigned_identity.readers[${JSON.stringify(a.principal.service)}].principal_id}` : clusters!.addonIdentityOf(a.principal.cluster).objectId;
+      this.secrets.grantRead(a.secretName, principal, key);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { GcsBackend, LocalBackend, TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
@@ -18,17 +18,56 @@ export function configureBackend(stack: TerraformStack, plan: GcpEnvironmentPlan
   else new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
 }
 
+/** The plan's Secret Manager secrets and their grants, in one stack. */
+export function declareSecrets(stack: TerraformStack, plan: GcpEnvironmentPlan, grantsAfter: ITerraformDependable[] = []): SecretManagerSecrets {
+  const secrets = new SecretManagerSecrets(stack, 'Secrets', {
+    project: plan.project,
+    replicaLocations: plan.replicaLocations,
+    deletionProtection: plan.deletionProtection,
+    secrets: plan.secrets,
+    grantsAfter,
+  });
+  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, key);
+  return secrets;
+}
+
+/**
+ * One shard of a sharded environment on Google Cloud: the secrets its services own and every
+ * grant on them. Deployed after the environment's base stack, alone, with its own state.
+ */
+export class GcpShardStack extends TerraformStack {
+  public readonly secrets: SecretManagerSecrets;
+
+  constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
+    super(scope, id);
+    // Import blocks need Terraform 1.5.
+    this.addOverride('terraform.required_version', '>= 1.5.0');
+    configureBackend(this, plan, id);
+    new GoogleProvider(this, 'google', { project: plan.project });
+    this.secrets = declareSecrets(this, plan);
+  }
+}
+
 /**
  * First deploy phase of an environment on Google Cloud: the Secret Manager secrets, each service's
  * identity and its per-secret read grants, and External Secrets Operator (with its CRDs) in every
  * cluster. The manifests stack depends on it.
  */
+export interface GcpEnvironmentStackOptions {
+  /**
+   * Declare the secrets and their grants here. Off for the base stack of a sharded environment,
+   * whose shards hold them.
+   * @default true
+   */
+  readonly secrets?: boolean;
+}
+
 export class GcpEnvironmentStack extends TerraformStack {
-  public readonly secrets: SecretManagerSecrets;
+  public readonly secrets?: SecretManagerSecrets;
   public readonly serviceAccounts?: WorkloadServiceAccounts;
   public readonly controllers: ControllerRelease[] = [];
 
-  constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
+  constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan, options: GcpEnvironmentStackOptions = {}) {
     super(scope, id);
     // Import blocks need Terraform 1.5.
     this.addOverride('terraform.required_version', '>= 1.5.0');
@@ -45,14 +84,9 @@ export class GcpEnvironmentStack extends TerraformStack {
       });
     }
 
-    this.secrets = new SecretManagerSecrets(this, 'Secrets', {
-      project: plan.project,
-      replicaLocations: plan.replicaLocations,
-      deletionProtection: plan.deletionProtection,
-      secrets: plan.secrets,
-      grantsAfter: this.serviceAccounts ? [this.serviceAccounts.resource] : [],
-    });
-    for (const [key, g] of Object.entries(plan.grants)) this.secrets.grantRead(g.secretId, g.member, key);
+    if (options.secrets ?? true) {
+      this.secrets = declareSecrets(this, plan, this.serviceAccounts ? [this.serviceAccounts.resource] : []);
+    }
 
     const clientConfig = new DataGoogleClientConfig(this, 'ClientConfig');
     clientConfig.overrideLogicalId('current');

@@ -10,7 +10,7 @@ import { findingsJson, formatFindings } from '../lib/policy/format';
 import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
 import { buildApp, type EnvironmentOutput } from './app';
 import { FOR_EACH_FILES_CONTEXT, forEachData, writeForEachFiles } from '../lib/terraform/for-each-map';
-import { inflateStack } from '../lib/terraform/inflate';
+import { inflateStack, mergeStacks } from '../lib/terraform/inflate';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -145,10 +145,13 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
       return inflateStack(JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')), (local) => forEachData(stack).get(local)?.());
     };
     const names = new Set(env.stacks.map((s) => s.node.id));
+    // A cloud's view: its base stack and, in a sharded environment, every shard's.
+    const cloudJson = (cloud: 'gcp' | 'azure') =>
+      mergeStacks(env.stacks.map((x) => x.node.id).filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests')).map(stackJson));
     const report = buildAccessReport({
       environment: env.environment,
-      gcp: env.gcp && { stack: stackJson(`${env.environment}-gcp`), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
-      azure: env.azure && { stack: stackJson(`${env.environment}-azure`), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
+      gcp: env.gcp && { stack: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
+      azure: env.azure && { stack: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
       suppressions: model.suppressions,
       notes: policy.notes.filter((n) => names.has(n.stack)),
     });

@@ -7,7 +7,7 @@ import { forEachMap, lookupLocal } from '../terraform/for-each-map';
 
 /** Stable, readable key of a principal (an object id, or the expression giving it). */
 function principalKey(principal: string): string {
-  const identity = /^\$\{azurerm_user_assigned_identity\.identities\["([^"]+)"\]\.principal_id\}$/.exec(principal)?.[1];
+  const identity = /^\$\{(?:data\.)?azurerm_user_assigned_identity\.(?:identities|readers)\["([^"]+)"\]\.principal_id\}$/.exec(principal)?.[1];
   if (identity) return identity;
   const addon = /^\$\{data\.azurerm_kubernetes_cluster\.clusters\["([^"]+)"\]\.key_vault_secrets_provider/.exec(principal)?.[1];
   if (addon) return `aks-addon:${addon}`;

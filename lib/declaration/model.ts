@@ -7,6 +7,7 @@ import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION
 import { RULES, satisfies } from './rules';
 import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName, managedIdentityName } from './naming';
 import type { Problem } from './problem';
+import { createHash } from 'node:crypto';
 
 export type IdentityMode = 'workloadIdentity' | 'googleServiceAccount';
 
@@ -81,6 +82,9 @@ export interface MonitoringModel {
 
 export interface EnvironmentModel {
   readonly name: string;
+  /** Shard of each service deployed here, when the environment is split into shard stacks. */
+  readonly shards?: Readonly<Record<string, string>>;
+  readonly maxSecretsPerShard: number;
   /** Alerts for the controllers, when asked for. */
   readonly monitoring?: MonitoringModel;
   /** Production environments pin versions (policy). */
@@ -128,6 +132,8 @@ export interface KubernetesSecretModel {
 export interface ServiceModel {
   readonly name: string;
   readonly platform: Platform;
+  /** Declared shard. @default - by hash in sharded environments */
+  readonly shard?: string;
   readonly namespace: string;
   readonly createNamespace: boolean;
   readonly serviceAccount: string;
@@ -152,6 +158,12 @@ export const MAX_GCP_LABELS = 64;
 
 /** Namespaces every cluster has, which the product never creates (or deletes). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+/** The shard a service falls in by rule: `shard-<n>`, n a stable hash of its name modulo `count`. */
+export function hashShard(service: string, count: number): string {
+  const n = parseInt(createHash('sha256').update(service).digest('hex').slice(0, 8), 16) % count;
+  return `shard-${n}`;
+}
 
 /** Seconds of a Go or Prometheus duration (1h30m, 90s, 2d). */
 export function durationSeconds(d: string): number {
@@ -187,6 +199,7 @@ export function resolveDeclaration(decl: Declaration): Model {
     const g = e.gcp;
     return {
       name,
+      maxSecretsPerShard: e.sharding?.maxSecretsPerShard ?? 2000,
       production: e.production ?? (name === 'production' || name.startsWith('prod')),
       monitoring: e.monitoring && {
         notReadyFor: e.monitoring.notReadyFor ?? '15m',
@@ -224,6 +237,7 @@ export function resolveDeclaration(decl: Declaration): Model {
     return {
       name,
       platform,
+      shard: s.shard,
       namespace: s.namespace ?? name,
       createNamespace: s.createNamespace ?? true,
       serviceAccount: s.serviceAccount ?? defaultServiceAccountName(name),
@@ -235,6 +249,13 @@ export function resolveDeclaration(decl: Declaration): Model {
       })),
     };
   });
+  // Shards: a service's declared shard, else (in a sharded environment) a hash of its name.
+  for (const env of environments as { -readonly [K in keyof EnvironmentModel]: EnvironmentModel[K] }[]) {
+    const count = decl.environments[env.name].sharding?.shards;
+    const here = services.filter((s) => s.environments.includes(env.name));
+    if (count === undefined && !here.some((s) => s.shard)) continue;
+    env.shards = Object.fromEntries(here.map((s) => [s.name, s.shard ?? hashShard(s.name, count ?? 1)]));
+  }
   const suppressions: SuppressionModel[] = [];
   const collect = (scope: string[], list: readonly { rule: string; reason: string }[] | undefined) => {
     for (const x of list ?? []) suppressions.push({ rule: x.rule, reason: x.reason, scope });
@@ -411,6 +432,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   }
 
   checkSharedProjects(model, add);
+  checkShardSizes(model, add);
   checkSharedAzure(model, add);
   checkLabelCounts(model, add);
   checkRemoteIds(model, add);
@@ -705,6 +727,27 @@ function checkLabelCounts(model: Model, add: (path: readonly (string | number)[]
           const count = new Set([...Object.keys(cloudLabels ?? {}), ...Object.keys(s.labels), ...Object.keys(k.source.labels), ...RESERVED_LABEL_KEYS]).size;
           if (count > max) add(k.path, count, `its secret would carry ${count} ${s.platform === 'gcp' ? 'labels' : 'tags'} in environment ${env.name} (with managed-by, service, environment); at most ${max} are allowed`);
         }
+      }
+    }
+  }
+}
+
+function checkShardSizes(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
+  for (const s of model.services) {
+    if (s.shard === 'manifests') add(['services', s.name, 'shard'], s.shard, 'manifests is not a shard name: it names the manifests stacks');
+  }
+  for (const env of model.environments) {
+    if (!env.shards) continue;
+    const owned = new Map<string, number>();
+    for (const s of model.services) {
+      const shard = env.shards[s.name];
+      if (!shard) continue;
+      const n = s.secrets.reduce((sum, sec) => sum + sec.keys.filter((k) => k.source.kind === 'own' && k.environments.includes(env.name)).length, 0);
+      owned.set(shard, (owned.get(shard) ?? 0) + n);
+    }
+    for (const [shard, n] of [...owned].sort()) {
+      if (n > env.maxSecretsPerShard) {
+        add(['environments', env.name, 'sharding'], n, `shard ${shard} would own ${n} remote secrets, more than maxSecretsPerShard (${env.maxSecretsPerShard}): raise shards, or give some services an explicit shard`);
       }
     }
   }

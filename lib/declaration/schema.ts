@@ -289,6 +289,25 @@ export const EnvironmentSchema = Type.Object(
         },
       ),
     ),
+    sharding: Type.Optional(
+      Type.Object(
+        {
+          shards: Type.Integer({
+            minimum: 1,
+            maximum: 256,
+            'x-rule': 'between 1 and 256 shards',
+            description: 'Services without an explicit shard go to shard-<n>, n a hash of the service name modulo this count: adding or removing a service never moves another.',
+          }),
+          maxSecretsPerShard: Type.Optional(
+            Type.Integer({ minimum: 1, default: 2000, 'x-rule': 'a positive number', description: 'Refuse a shard that would own more remote secrets than this. Default: 2000.' }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: "Split the environment's stacks by service so that a plan touches only one shard. Default: one stack per cloud (and a service's shard field).",
+        },
+      ),
+    ),
     production: Type.Optional(
       Type.Boolean({ description: 'A production environment: its ExternalSecrets should pin versions (policy SW-VER-001). Default: true when the name is production or starts with prod.' }),
     ),
@@ -339,6 +358,9 @@ export const KeySchema = Type.Object(
 export const ServiceSchema = Type.Object(
   {
     namespace: Type.Optional(named(RULES.dns1123Label, { description: "Kubernetes namespace of the service. Default: the service's name." })),
+    shard: Type.Optional(
+      named(RULES.environmentName, { description: "The stack shard of the service's secrets and manifests, in every environment. Default: by hash, when the environment is sharded." }),
+    ),
     platform: Type.Optional(
       oneOfStrings(['gcp', 'azure'] as const, { default: 'gcp', description: 'Where the service runs: GKE with Secret Manager, or AKS with Key Vault. Default: gcp.' }),
     ),

@@ -56,7 +56,7 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
 }
 
 /** The declaration's view of an environment on Azure, for the rule pack. */
-export function azureFacts(model: Model, plan: AzureEnvironmentPlan): EnvironmentFacts {
+export function azureFacts(model: Model, plan: AzureEnvironmentPlan, options: { shard?: boolean } = {}): EnvironmentFacts {
   const env = model.environments.find((e) => e.name === plan.environment)!;
   const secrets = origins(model, plan.environment, (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName);
   const reads = fromReads(model, plan.environment).map((r) => {
@@ -67,7 +67,11 @@ export function azureFacts(model: Model, plan: AzureEnvironmentPlan): Environmen
   });
   const members: Record<string, string> =
     plan.identityMode === 'workloadIdentity'
-      ? Object.fromEntries(Object.keys(plan.identities).map((s) => [s, `\${azurerm_user_assigned_identity.identities[${JSON.stringify(s)}].principal_id}`]))
+      ? Object.fromEntries(
+          model.services
+            .filter((s) => s.platform === 'azure' && s.environments.includes(plan.environment))
+            .map((s) => [s.name, options.shard ? `\${data.azurerm_user_assigned_identity.readers[${JSON.stringify(s.name)}].principal_id}` : `\${azurerm_user_assigned_identity.identities[${JSON.stringify(s.name)}].principal_id}`]),
+        )
       : Object.fromEntries(plan.clusters.map((c) => [`aks-addon:${c.name}`, `\${data.azurerm_kubernetes_cluster.clusters[${JSON.stringify(c.name)}].key_vault_secrets_provider[0].secret_identity[0].object_id}`]));
   return {
     environment: plan.environment,
@@ -79,4 +83,20 @@ export function azureFacts(model: Model, plan: AzureEnvironmentPlan): Environmen
     fromReads: reads,
     readers: Object.fromEntries(Object.entries(plan.roleAssignments).map(([k, a]) => [k, a.declaredAt])),
   };
+}
+
+/** Facts of one shard: what the other shards of its environment provide, from the full plan. */
+export function shardFacts(facts: EnvironmentFacts, full: GcpEnvironmentPlan | AzureEnvironmentPlan, shard: GcpEnvironmentPlan | AzureEnvironmentPlan): EnvironmentFacts {
+  const here = new Set(Object.keys(shard.secrets));
+  const secrets = Object.keys(full.secrets).filter((n) => !here.has(n));
+  const readable: string[] = [];
+  if ('grants' in full) {
+    for (const g of Object.values(full.grants)) if (!here.has(g.secretId)) readable.push(`${g.secretId}\u0000${g.member}`);
+  } else {
+    for (const a of Object.values(full.roleAssignments)) {
+      if (here.has(a.secretName) || a.principal.kind !== 'identity') continue;
+      readable.push(`${a.secretName}\u0000${facts.members[a.principal.service]}`);
+    }
+  }
+  return { ...facts, elsewhere: { secrets, readable } };
 }

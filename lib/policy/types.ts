@@ -44,6 +44,11 @@ export interface EnvironmentFacts {
   readonly fromReads: readonly string[];
   /** Declaration path of each reader's grant, by `reader/secret`. */
   readonly readers: Readonly<Record<string, string>>;
+  /**
+   * In a sharded environment, what other shards of the same environment provide: remote secret
+   * names, and `name\u0000member` pairs their grants allow (from the plan).
+   */
+  readonly elsewhere?: { readonly secrets: readonly string[]; readonly readable: readonly string[] };
   /** GCP: project number and project, to name principals. */
   readonly projectNumber?: string;
   readonly project?: string;

@@ -101,7 +101,11 @@ function identities(cloud: 'gcp' | 'azure', input: CloudInput): Map<string, Iden
     }
     if (cloud === 'azure' && o.kind === 'ServiceAccount') {
       const owner = placeholderOwner(o.metadata.annotations?.['azure.workload.identity/client-id']);
-      if (owner) out.set(`\${azurerm_user_assigned_identity.identities[${JSON.stringify(owner)}].principal_id}`, { service, namespace: o.metadata.namespace!, serviceAccount: o.metadata.name });
+      if (owner) {
+        const id = { service, namespace: o.metadata.namespace!, serviceAccount: o.metadata.name };
+        out.set(`\${azurerm_user_assigned_identity.identities[${JSON.stringify(owner)}].principal_id}`, id);
+        out.set(`\${data.azurerm_user_assigned_identity.readers[${JSON.stringify(owner)}].principal_id}`, id);
+      }
     }
   }
   return out;

@@ -57,6 +57,9 @@ export const ref001References: PolicyRule = {
     if (!facts) return out;
     const names = provisioned(ctx.instances);
     const grants = readable(ctx.instances);
+    // In a sharded environment, secrets of other shards (and their grants) count too.
+    for (const n of facts.elsewhere?.secrets ?? []) names.add(facts.cloud === 'azure' ? n.toLowerCase() : n);
+    for (const g of facts.elsewhere?.readable ?? []) grants.add(g);
     const objects = facts.objects;
     const index = new Map(objects.map((x) => [`${x.kind}/${x.metadata.namespace}/${x.metadata.name}`, x]));
     const find = (kind: string, ns: string | undefined, name: string) => index.get(`${kind}/${ns}/${name}`);
