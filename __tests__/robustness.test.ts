@@ -1,17 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { Testing } from 'cdktf';
-import { DeclarationError } from '../lib/declaration/problem';
-import { loadDeclarationFile, validateDeclaration } from '../lib/declaration/load';
+import { validateDeclaration } from '../lib/declaration/load';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { GcpEnvironmentStack } from '../stacks/gcp-environment-stack';
 import { GcpManifestsStack } from '../stacks/gcp-manifests-stack';
 import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { AzureManifestsStack } from '../stacks/azure-manifests-stack';
-import { EXAMPLE } from './support/synth';
 
 const GUID = '00000000-0000-0000-0000-000000000000';
 
@@ -89,7 +84,7 @@ describe('addresses are stable under additions, removals and reorderings (proper
       fc.property(declarationArb, (decl) => {
         expect(addresses(reorder(decl))).toEqual(addresses(decl));
       }),
-      { numRuns: 15, seed: 42 },
+      { numRuns: 8, seed: 42 },
     );
   });
 
@@ -107,7 +102,7 @@ describe('addresses are stable under additions, removals and reorderings (proper
           expect([address, after[address]]).toEqual([address, content]);
         }
       }),
-      { numRuns: 15, seed: 7 },
+      { numRuns: 8, seed: 7 },
     );
   });
 
@@ -132,101 +127,8 @@ describe('addresses are stable under additions, removals and reorderings (proper
         }
         for (const address of Object.keys(before).filter((a) => !(a in after))) expect(address).toContain(gone);
       }),
-      { numRuns: 15, seed: 3 },
+      { numRuns: 8, seed: 3 },
     );
   });
 });
 
-describe('hostile and broken input never crashes the program', () => {
-  const example = readFileSync(EXAMPLE, 'utf8');
-  const dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
-
-  /** Loads a declaration text: a model, or a DeclarationError; any other outcome fails the test. */
-  function outcome(text: string | Buffer, i: number): 'ok' | 'refused' {
-    const file = join(dir, `f${i}.yaml`);
-    writeFileSync(file, text);
-    try {
-      loadDeclarationFile(file);
-      return 'ok';
-    } catch (e) {
-      if (e instanceof DeclarationError) {
-        expect(e.problems.length).toBeGreaterThan(0);
-        return 'refused';
-      }
-      throw new Error(`input ${i} crashed the loader: ${(e as Error).stack}\n---\n${text}`);
-    }
-  }
-
-  test('mutated example declarations are either valid or refused with problems', () => {
-    const lines = example.split('\n');
-    const mutation = fc.oneof(
-      fc.record({ op: fc.constant('delete'), at: fc.nat() }),
-      fc.record({ op: fc.constant('duplicate'), at: fc.nat() }),
-      fc.record({ op: fc.constant('indent'), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
-      fc.record({ op: fc.constant('replace'), at: fc.nat(), text: fc.string({ maxLength: 12 }) }),
-      fc.record({ op: fc.constant('swap'), at: fc.nat(), with: fc.nat() }),
-      fc.record({ op: fc.constant('bytes'), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-    );
-    let i = 0;
-    const seen = { ok: 0, refused: 0 };
-    fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ops) => {
-        let ls = [...lines];
-        let bytes: Buffer | undefined;
-        for (const m of ops as any[]) {
-          if (bytes) break;
-          const at = m.at % ls.length;
-          if (m.op === 'delete') ls.splice(at, 1);
-          if (m.op === 'duplicate') ls.splice(at, 0, ls[at]);
-          if (m.op === 'indent') ls[at] = m.by > 0 ? ' '.repeat(m.by) + ls[at] : ls[at].slice(-m.by);
-          if (m.op === 'replace') ls[at] = ls[at].slice(0, ls[at].length / 2) + m.text;
-          if (m.op === 'swap') [ls[at], ls[m.with % ls.length]] = [ls[m.with % ls.length], ls[at]];
-          if (m.op === 'bytes') {
-            const text = Buffer.from(ls.join('\n'));
-            bytes = Buffer.concat([text.subarray(0, at), Buffer.from(m.bytes), text.subarray(at)]);
-            ls = [];
-          }
-        }
-        seen[outcome(bytes ?? ls.join('\n'), i++)] += 1;
-      }),
-      { numRuns: 300, seed: 11 },
-    );
-    // The mutations exercise both outcomes.
-    expect(seen.ok).toBeGreaterThan(5);
-    expect(seen.refused).toBeGreaterThan(100);
-  });
-
-  test('arbitrary values anywhere in the declaration object are refused with problems, never a crash', () => {
-    const base = loadDeclarationFile(EXAMPLE) && JSON.parse(JSON.stringify(require('yaml').parse(example)));
-    const paths: string[][] = [];
-    const walk = (o: any, p: string[]) => {
-      paths.push(p);
-      if (o && typeof o === 'object' && !Array.isArray(o)) for (const [k, v] of Object.entries(o)) walk(v, [...p, k]);
-    };
-    walk(base, []);
-    fc.assert(
-      fc.property(fc.nat(), fc.anything(), (pick, value) => {
-        const d = JSON.parse(JSON.stringify(base));
-        const p = paths[pick % paths.length];
-        if (p.length === 0) return;
-        let node = d;
-        for (const seg of p.slice(0, -1)) node = node[seg];
-        node[p[p.length - 1]] = value;
-        try {
-          validateDeclaration(d);
-        } catch (e) {
-          if (!(e instanceof DeclarationError)) throw e;
-          expect(e.message.length).toBeGreaterThan(0);
-        }
-      }),
-      { numRuns: 400, seed: 5 },
-    );
-  });
-
-  test('a multi-megabyte file of junk is refused quickly with one clear problem', () => {
-    const junk = Buffer.alloc(4 * 1024 * 1024, 'a: [');
-    const started = Date.now();
-    expect(outcome(junk, 9999)).toBe('refused');
-    expect(Date.now() - started).toBeLessThan(20000);
-  });
-});
