@@ -1,11 +1,12 @@
 /**
  * Declarations of a given size for the benchmark: `secrets` remote secrets in each of two
  * environments, spread over 50 services (half on GCP, half on Azure), Kubernetes Secrets of at
- * most 20 keys, and every tenth service reading a key of the previous one with `from`.
+ * most 20 keys, and every tenth service reading a key of the previous one with `from`. Each
+ * environment is split into `shards` shard stacks (none when 0).
  */
 const GUID = '00000000-0000-0000-0000-000000000000';
 
-export function benchDeclaration(secrets: number, services = 50): Record<string, unknown> {
+export function benchDeclaration(secrets: number, services = 50, shards = 8): Record<string, unknown> {
   const environments: Record<string, unknown> = {};
   for (const [env, n] of [['evaluation', '111111111111'], ['production', '222222222222']] as const) {
     environments[env] = {
@@ -19,6 +20,7 @@ export function benchDeclaration(secrets: number, services = 50): Record<string,
         clusters: [{ name: 'aks-a' }, { name: 'aks-b' }],
         delivery: env === 'production' ? 'csi' : 'externalSecrets',
       },
+      ...(shards > 0 ? { sharding: { shards, maxSecretsPerShard: 5000 } } : {}),
       ...(env === 'production' ? { suppressions: [{ rule: 'SW-VER-001', reason: 'benchmark services follow the latest versions' }] } : {}),
     };
   }

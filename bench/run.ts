@@ -6,6 +6,7 @@
  * Then times the README's test command and a cold `npm run synth`.
  *
  * Options: --sizes 100,1000,10000  --runs N (runs per size and program; default 3)
+ *          --shards N (shard stacks per environment; default 8, 0 for none)
  *          --skip-commands (do not time npm test and npm run synth)
  * Exits non-zero if a size fails to synthesize; it does not judge the times.
  */
@@ -76,7 +77,7 @@ function main(): number {
   const rows: string[] = [];
   for (const size of sizes) {
     const dir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
-    writeFileSync(join(dir, 'secrets.yaml'), stringify(benchDeclaration(size)));
+    writeFileSync(join(dir, 'secrets.yaml'), stringify(benchDeclaration(size, 50, Number(arg('shards') ?? 8))));
     const product: Run[] = [];
     const naive: Run[] = [];
     let work: WorkList = {};

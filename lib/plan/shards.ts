@@ -18,8 +18,30 @@ function serviceOf(o: KubernetesObject): string | undefined {
   return o.metadata.labels?.[SERVICE_LABEL];
 }
 
-function pick<T>(record: Readonly<Record<string, T>>, keep: (v: T) => boolean): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => keep(v)));
+/** Splits a record by the shard of each entry, in one pass, keeping key order. */
+function groupBy<T>(record: Readonly<Record<string, T>>, shardOf: (v: T) => string | undefined): Map<string, Record<string, T>> {
+  const out = new Map<string, Record<string, T>>();
+  for (const [k, v] of Object.entries(record)) {
+    const shard = shardOf(v);
+    if (shard === undefined) continue;
+    let group = out.get(shard);
+    if (!group) out.set(shard, (group = {}));
+    group[k] = v;
+  }
+  return out;
+}
+
+function groupObjects(objects: readonly KubernetesObject[], shardOf: Readonly<Record<string, string>>): Map<string, KubernetesObject[]> {
+  const out = new Map<string, KubernetesObject[]>();
+  for (const o of objects) {
+    const service = serviceOf(o);
+    if (service === undefined) continue;
+    const shard = shardOf[service];
+    let group = out.get(shard);
+    if (!group) out.set(shard, (group = []));
+    group.push(o);
+  }
+  return out;
 }
 
 /** The shards of a GCP plan (sorted by name) and the base that every shard relies on. */
@@ -27,14 +49,12 @@ export function splitGcpPlan(plan: GcpEnvironmentPlan, shardOf: Readonly<Record<
   const names = [...new Set(Object.values(shardOf))].sort();
   const owner = (secretId: string) => shardOf[plan.secrets[secretId]?.service];
   const base: GcpEnvironmentPlan = { ...plan, secrets: {}, grants: {}, objects: plan.objects.filter((o) => !serviceOf(o)) };
+  const secrets = groupBy(plan.secrets, (s) => shardOf[s.service]);
+  const grants = groupBy(plan.grants, (g) => owner(g.secretId));
+  const objects = groupObjects(plan.objects, shardOf);
   const shards = names.map((name) => ({
     name,
-    plan: {
-      ...plan,
-      secrets: pick(plan.secrets, (s) => shardOf[s.service] === name),
-      grants: pick(plan.grants, (g) => owner(g.secretId) === name),
-      objects: plan.objects.filter((o) => serviceOf(o) !== undefined && shardOf[serviceOf(o)!] === name),
-    },
+    plan: { ...plan, secrets: secrets.get(name) ?? {}, grants: grants.get(name) ?? {}, objects: objects.get(name) ?? [] },
   }));
   return { base, shards };
 }
@@ -44,14 +64,18 @@ export function splitAzurePlan(plan: AzureEnvironmentPlan, shardOf: Readonly<Rec
   const names = [...new Set(Object.values(shardOf))].sort();
   const owner = (name: string) => shardOf[plan.secrets[name]?.service];
   const base: AzureEnvironmentPlan = { ...plan, secrets: {}, roleAssignments: {}, objects: plan.objects.filter((o) => !serviceOf(o)) };
+  const secrets = groupBy(plan.secrets, (s) => shardOf[s.service]);
+  const assignments = groupBy(plan.roleAssignments, (a) => owner(a.secretName));
+  const identities = groupBy(plan.identities, (i) => shardOf[i.service]);
+  const objects = groupObjects(plan.objects, shardOf);
   const shards = names.map((name) => ({
     name,
     plan: {
       ...plan,
-      secrets: pick(plan.secrets, (s) => shardOf[s.service] === name),
-      roleAssignments: pick(plan.roleAssignments, (a) => owner(a.secretName) === name),
-      identities: pick(plan.identities, (i) => shardOf[i.service] === name),
-      objects: plan.objects.filter((o) => serviceOf(o) !== undefined && shardOf[serviceOf(o)!] === name),
+      secrets: secrets.get(name) ?? {},
+      roleAssignments: assignments.get(name) ?? {},
+      identities: identities.get(name) ?? {},
+      objects: objects.get(name) ?? [],
     },
   }));
   return { base, shards };

@@ -4,6 +4,16 @@ import type { GcpEnvironmentPlan } from '../plan/gcp-plan';
 import type { AzureEnvironmentPlan } from '../plan/azure-plan';
 import type { EnvironmentFacts, SecretOrigin } from './types';
 
+const memo = new WeakMap<Model, Map<string, unknown>>();
+
+/** Computes once per model and key (facts are asked for once per shard of an environment). */
+function once<T>(model: Model, key: string, compute: () => T): T {
+  let m = memo.get(model);
+  if (!m) memo.set(model, (m = new Map()));
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
+
 function fromReads(model: Model, environment: string): string[] {
   const reads: string[] = [];
   for (const s of model.services) {
@@ -33,9 +43,9 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
   const env = model.environments.find((e) => e.name === plan.environment)!;
   const prefix = env.gcp!.secretIdPrefix;
   const derived = (service: string, key: string) => derivedSecretId(prefix, service, key);
-  const secrets = origins(model, plan.environment, (s, k, r) => r ?? derived(s, k), derived);
+  const secrets = once(model, `gcp/${plan.environment}/origins`, () => origins(model, plan.environment, (s, k, r) => r ?? derived(s, k), derived));
   // `from` reads, as reader/secret id pairs.
-  const reads = fromReads(model, plan.environment).map((r) => {
+  const reads = once(model, `gcp/${plan.environment}/reads`, () => fromReads(model, plan.environment)).map((r) => {
     const [reader, service, secret, key] = r.split('/');
     const target = model.services.find((x) => x.name === service)?.secrets.find((x) => x.name === secret)?.keys.find((x) => x.key === key);
     const id = target?.source.kind === 'own' ? (target.source.remoteName ?? derived(service, key)) : '';
@@ -58,8 +68,8 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
 /** The declaration's view of an environment on Azure, for the rule pack. */
 export function azureFacts(model: Model, plan: AzureEnvironmentPlan, options: { shard?: boolean } = {}): EnvironmentFacts {
   const env = model.environments.find((e) => e.name === plan.environment)!;
-  const secrets = origins(model, plan.environment, (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName);
-  const reads = fromReads(model, plan.environment).map((r) => {
+  const secrets = once(model, `azure/${plan.environment}/origins`, () => origins(model, plan.environment, (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName));
+  const reads = once(model, `azure/${plan.environment}/reads`, () => fromReads(model, plan.environment)).map((r) => {
     const [reader, service, secret, key] = r.split('/');
     const target = model.services.find((x) => x.name === service)?.secrets.find((x) => x.name === secret)?.keys.find((x) => x.key === key);
     const name = target?.source.kind === 'own' ? (target.source.remoteName ?? derivedKeyVaultSecretName(service, key)) : '';
