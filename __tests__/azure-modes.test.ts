@@ -99,7 +99,7 @@ describe('the AKS add-on identity (the field report pattern, less isolated)', ()
 
   test("each cluster's SecretProviderClass names that cluster's add-on identity", () => {
     for (const c of ['aks-a', 'aks-b']) {
-      const spc = manifests.resource.kubernetes_manifest[`aks_${c}_objects`].for_each['SecretProviderClass/demo/demo-keyvault'];
+      const spc = manifests.resource.kubernetes_manifest[`aks_${c}_identity_objects`].for_each['SecretProviderClass/demo/demo-keyvault'];
       expect(spc.spec.parameters).toEqual(
         expect.objectContaining({ useVMManagedIdentity: 'true', userAssignedIdentityID: `\${data.azurerm_kubernetes_cluster.clusters["${c}"].key_vault_secrets_provider[0].secret_identity[0].client_id}` }),
       );

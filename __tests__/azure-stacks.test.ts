@@ -153,7 +153,13 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
     const yaml = yamlObjects(env);
     const manifests = out.stacks[`${env}-azure-manifests`];
     for (const c of azureOf(env).clusters) {
-      const tf = { ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_namespaces`), ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_objects`) };
+      // Objects carrying client ids sit in their own resource; together they are the YAML's objects.
+      const tf = {
+        ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_namespaces`),
+        ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_objects`),
+        ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_identity_objects`),
+      };
+      expect(Object.keys(instances(manifests, 'kubernetes_manifest', `aks_${c.name}_identity_objects`)).every((k) => /^(ServiceAccount|SecretProviderClass)\//.test(k))).toBe(true);
       const unresolved = JSON.parse(
         JSON.stringify(tf).replace(/\$\{data\.azurerm_user_assigned_identity\.identities\[\\"([^\\]+)\\"\]\.client_id\}/g, '<client-id of $1>'),
       );

@@ -1,4 +1,4 @@
-import { forEachMap } from '../terraform/for-each-map';
+import { forEachMap, holdsReference } from '../terraform/for-each-map';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -20,11 +20,17 @@ export interface KubernetesManifestsProps {
 export class KubernetesManifests extends Construct {
   public readonly namespaces: Manifest;
   public readonly objects: Manifest;
+  /**
+   * Objects that hold Terraform references (client ids read from identities), kept apart so that
+   * the large reference-free map can live in a data file: `kubernetes_manifest.<prefix>_identity_objects`.
+   */
+  public identityObjects?: Manifest;
   private readonly all = new Map<string, KubernetesObject>();
+  private readonly props: KubernetesManifestsProps;
 
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
-    for (const o of props.objects ?? []) this.addObject(o);
+    this.props = props;
     const namespaces = forEachMap(this, `${props.resourcePrefix}_namespaces`, () => this.map((o) => o.kind === 'Namespace'));
     // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
     // refuses instead, and a namespace is released with `terraform state rm` (see the README).
@@ -35,7 +41,7 @@ export class KubernetesManifests extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.namespaces.overrideLogicalId(`${props.resourcePrefix}_namespaces`);
-    const objects = forEachMap(this, `${props.resourcePrefix}_objects`, () => this.map((o) => o.kind !== 'Namespace'));
+    const objects = forEachMap(this, `${props.resourcePrefix}_objects`, () => this.map((o) => o.kind !== 'Namespace' && !holdsReference(o)));
     this.objects = new Manifest(this, 'Resource', {
       provider: props.provider,
       forEach: objects,
@@ -43,12 +49,19 @@ export class KubernetesManifests extends Construct {
       dependsOn: [this.namespaces],
     });
     this.objects.overrideLogicalId(`${props.resourcePrefix}_objects`);
+    for (const o of props.objects ?? []) this.addObject(o);
   }
 
   public addObject(o: KubernetesObject): void {
     const key = objectKey(o);
     if (this.all.has(key)) throw new Error(`${this.node.path}: ${key} is already declared`);
     this.all.set(key, o);
+    if (o.kind !== 'Namespace' && holdsReference(o) && !this.identityObjects) {
+      const p = this.props;
+      const each = forEachMap(this, `${p.resourcePrefix}_identity_objects`, () => this.map((x) => x.kind !== 'Namespace' && holdsReference(x)));
+      this.identityObjects = new Manifest(this, 'IdentityObjects', { provider: p.provider, forEach: each, manifest: each.value, dependsOn: [this.namespaces] });
+      this.identityObjects.overrideLogicalId(`${p.resourcePrefix}_identity_objects`);
+    }
   }
 
   private map(keep: (o: KubernetesObject) => boolean): Record<string, unknown> {

@@ -56,7 +56,7 @@ export function forEachMap(scope: Construct, name: string, produce: () => Record
 }
 
 /** Whether any string in a value holds a Terraform reference (`${`); stops at the first. */
-function holdsReference(value: unknown): boolean {
+export function holdsReference(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('${');
   if (Array.isArray(value)) return value.some(holdsReference);
   if (value && typeof value === 'object') {
