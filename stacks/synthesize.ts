@@ -10,7 +10,9 @@ import { findingsJson, formatFindings } from '../lib/policy/format';
 import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
 import { buildApp, type EnvironmentOutput } from './app';
 import { FOR_EACH_FILES_CONTEXT, forEachData, writeForEachFiles } from '../lib/terraform/for-each-map';
-import { inflateStack, mergeStacks } from '../lib/terraform/inflate';
+import { inflateStack } from '../lib/terraform/inflate';
+import { resourceInstances } from '../lib/policy/inventory';
+import { collectGarbage } from '../lib/util/collect-garbage';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -136,6 +138,7 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
   const policy = new PolicyReport();
   const envs = buildApp(app, model, { policy });
   app.synth();
+  collectGarbage();
   writeForEachFiles(app, outdir);
   const generated: Record<string, string[]> = {};
   for (const env of envs) {
@@ -145,13 +148,17 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
       return inflateStack(JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')), (local) => forEachData(stack).get(local)?.());
     };
     const names = new Set(env.stacks.map((s) => s.node.id));
-    // A cloud's view: its base stack and, in a sharded environment, every shard's.
+    // A cloud's view: the instances of its base stack and, in a sharded environment, every shard's,
+    // as the rule pack saw them (read back from the output when the pack did not run).
     const cloudJson = (cloud: 'gcp' | 'azure') =>
-      mergeStacks(env.stacks.map((x) => x.node.id).filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests')).map(stackJson));
+      env.stacks
+        .map((x) => x.node.id)
+        .filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests'))
+        .flatMap((n) => policy.instances.get(n) ?? resourceInstances(stackJson(n)));
     const report = buildAccessReport({
       environment: env.environment,
-      gcp: env.gcp && { stack: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
-      azure: env.azure && { stack: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
+      gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
+      azure: env.azure && { instances: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
       suppressions: model.suppressions,
       notes: policy.notes.filter((n) => names.has(n.stack)),
     });
@@ -161,6 +168,8 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
     const gitops = env.gitops?.() ?? {};
     stage(join(staged, env.environment), gitops);
     generated[env.environment] = [...Object.keys(files), ...Object.keys(gitops)].sort();
+    for (const x of env.stacks) policy.instances.delete(x.node.id);
+    collectGarbage();
   }
   return { model, envs, policy, generated, staged };
 }
@@ -181,6 +190,7 @@ function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s
     o.error(`error: ${(e as Error).message}`);
     return EXIT_SYNTHESIS_FAILED;
   }
+  collectGarbage();
   const tmp = mkdtempSync(join(root, '.synth-'));
   try {
     return body(run(model, outdir(tmp), join(tmp, 'generated')), tmp, file, root);

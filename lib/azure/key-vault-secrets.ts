@@ -72,7 +72,7 @@ export class KeyVaultSecrets extends Construct {
       const out: Record<string, unknown> = {};
       for (const [name, s] of this.specs) out[name] = { name, tags: sortedTags(s.tags) };
       return out;
-    });
+    }, () => this.specs.size);
     this.resource = new KeyVaultSecret(this, 'Resource', {
       forEach: secrets,
       name: secrets.getString('name'),
@@ -91,7 +91,7 @@ export class KeyVaultSecrets extends Construct {
       const out: Record<string, unknown> = {};
       for (const [k, g] of this.grants) out[k] = { secret: g.secretName, principal: principalKey(g.principalId) };
       return out;
-    });
+    }, () => this.grants.size);
     this.readers = new RoleAssignment(this, 'Readers', {
       forEach: readers,
       scope: '${azurerm_key_vault_secret.secrets[each.value.secret].resource_versionless_id}',

@@ -50,7 +50,7 @@ export class WorkloadIdentities extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadIdentitiesProps) {
     super(scope, id);
-    const ids = forEachMap(this, 'identities', () => Object.fromEntries([...this.specs].map(([k, s]) => [k, { name: s.name }])));
+    const ids = forEachMap(this, 'identities', () => Object.fromEntries([...this.specs].map(([k, s]) => [k, { name: s.name }])), () => this.specs.size);
     this.identities = new UserAssignedIdentity(this, 'Resource', {
       forEach: ids,
       name: ids.getString('name'),
@@ -61,8 +61,11 @@ export class WorkloadIdentities extends Construct {
     this.identities.overrideLogicalId('identities');
     // Issuers (one per cluster) are named by key in the map, resolved through a small inline local.
     const issuers = lookupLocal(this, 'federation_issuers', () => Object.fromEntries([...this.federations.values()].map((f) => [issuerKey(f.issuer), f.issuer])));
-    const feds = forEachMap(this, 'federated_credentials', () =>
-      Object.fromEntries([...this.federations].map(([k, f]) => [k, { name: f.name, subject: f.subject, identity: f.identity, issuer: issuerKey(f.issuer) }])),
+    const feds = forEachMap(
+      this,
+      'federated_credentials',
+      () => Object.fromEntries([...this.federations].map(([k, f]) => [k, { name: f.name, subject: f.subject, identity: f.identity, issuer: issuerKey(f.issuer) }])),
+      () => this.federations.size,
     );
     this.credentials = new FederatedIdentityCredential(this, 'Federation', {
       forEach: feds,

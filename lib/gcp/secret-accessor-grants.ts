@@ -34,7 +34,7 @@ export class SecretAccessorGrants extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretAccessorGrantsProps) {
     super(scope, id);
-    const each = forEachMap(this, props.resourceName ?? 'secret_accessors', () => this.forEachMap());
+    const each = forEachMap(this, props.resourceName ?? 'secret_accessors', () => this.forEachMap(), () => this.grants.size);
     this.resource = new SecretManagerSecretIamMember(this, 'Resource', {
       forEach: each,
       project: props.project,

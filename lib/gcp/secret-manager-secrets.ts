@@ -69,7 +69,7 @@ export class SecretManagerSecrets extends Construct {
     for (const s of Object.values(props.secrets ?? {})) this.addSecret(s);
     const locations = props.replicaLocations ?? [];
     const replication = locations.length > 0 ? { userManaged: { replicas: locations.map((location) => ({ location })) } } : { auto: {} };
-    const created = forEachMap(this, props.resourceName ?? 'secrets', () => this.forEachMap(false));
+    const created = forEachMap(this, props.resourceName ?? 'secrets', () => this.forEachMap(false), () => this.specs.size);
     this.resource = new SecretManagerSecret(this, 'Resource', {
       forEach: created,
       project: props.project,
@@ -82,7 +82,7 @@ export class SecretManagerSecrets extends Construct {
     // An adopted secret keeps what it was made with: its replication cannot change in place (a
     // change would replace the secret and lose its versions), and attributes the declaration does
     // not set are left alone. Terraform never destroys it.
-    const adopted = forEachMap(this, `adopted_${props.resourceName ?? 'secrets'}`, () => this.forEachMap(true));
+    const adopted = forEachMap(this, `adopted_${props.resourceName ?? 'secrets'}`, () => this.forEachMap(true), () => this.specs.size);
     this.adopted = new SecretManagerSecret(this, 'Adopted', {
       forEach: adopted,
       project: props.project,

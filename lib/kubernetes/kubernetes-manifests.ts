@@ -31,7 +31,7 @@ export class KubernetesManifests extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
     this.props = props;
-    const namespaces = forEachMap(this, `${props.resourcePrefix}_namespaces`, () => this.map((o) => o.kind === 'Namespace'));
+    const namespaces = forEachMap(this, `${props.resourcePrefix}_namespaces`, () => this.map((o) => o.kind === 'Namespace'), () => this.all.size);
     // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
     // refuses instead, and a namespace is released with `terraform state rm` (see the README).
     this.namespaces = new Manifest(this, 'Namespaces', {
@@ -41,7 +41,7 @@ export class KubernetesManifests extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.namespaces.overrideLogicalId(`${props.resourcePrefix}_namespaces`);
-    const objects = forEachMap(this, `${props.resourcePrefix}_objects`, () => this.map((o) => o.kind !== 'Namespace' && !holdsReference(o)));
+    const objects = forEachMap(this, `${props.resourcePrefix}_objects`, () => this.map((o) => o.kind !== 'Namespace' && !holdsReference(o)), () => this.all.size);
     this.objects = new Manifest(this, 'Resource', {
       provider: props.provider,
       forEach: objects,
@@ -58,7 +58,7 @@ export class KubernetesManifests extends Construct {
     this.all.set(key, o);
     if (o.kind !== 'Namespace' && holdsReference(o) && !this.identityObjects) {
       const p = this.props;
-      const each = forEachMap(this, `${p.resourcePrefix}_identity_objects`, () => this.map((x) => x.kind !== 'Namespace' && holdsReference(x)));
+      const each = forEachMap(this, `${p.resourcePrefix}_identity_objects`, () => this.map((x) => x.kind !== 'Namespace' && holdsReference(x)), () => this.all.size);
       this.identityObjects = new Manifest(this, 'IdentityObjects', { provider: p.provider, forEach: each, manifest: each.value, dependsOn: [this.namespaces] });
       this.identityObjects.overrideLogicalId(`${p.resourcePrefix}_identity_objects`);
     }

@@ -5,12 +5,14 @@ import { resourceInstances } from './inventory';
 import { inflateStack } from '../terraform/inflate';
 import { forEachData } from '../terraform/for-each-map';
 import { evaluatePolicy } from './pack';
-import type { EnvironmentFacts, Finding, Note, PolicyRule } from './types';
+import type { EnvironmentFacts, Finding, Note, PolicyRule, ResourceInstance } from './types';
 
 /** Findings and notes of every stack the aspect visited. */
 export class PolicyReport {
   public readonly findings: Finding[] = [];
   public readonly notes: Note[] = [];
+  /** The resource instances each visited stack synthesized, by stack name (for the access report). */
+  public readonly instances = new Map<string, ResourceInstance[]>();
 
   /** Findings that stop synthesis: errors that no suppression excuses. */
   public get errors(): Finding[] {
@@ -47,8 +49,10 @@ export class PolicyAspect implements IAspect {
     if (!TerraformStack.isStack(node)) return;
     const stack = node as TerraformStack;
     const json = inflateStack(stack.toTerraform(), (name) => forEachData(stack).get(name)?.());
+    const instances = resourceInstances(json);
+    this.props.report.instances.set(stack.node.id, instances);
     const { findings, notes } = evaluatePolicy(
-      { stack: stack.node.id, instances: resourceInstances(json), facts: this.props.facts },
+      { stack: stack.node.id, instances, facts: this.props.facts },
       this.props.suppressions,
       this.props.rules,
     );

@@ -6,7 +6,7 @@
 import type { SuppressionModel } from '../declaration/model';
 import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
 import { resourceInstances } from '../policy/inventory';
-import type { Note } from '../policy/types';
+import type { Note, ResourceInstance } from '../policy/types';
 
 export interface Reader {
   readonly service: string;
@@ -55,8 +55,9 @@ export interface AccessReport {
 }
 
 export interface CloudInput {
-  /** The cloud stack's synthesized Terraform JSON. */
-  readonly stack: { resource?: Record<string, Record<string, any>> };
+  /** The cloud's synthesized Terraform JSON (its stacks merged), or its resource instances. */
+  readonly stack?: { resource?: Record<string, Record<string, any>> };
+  readonly instances?: readonly ResourceInstance[];
   /** The environment's Kubernetes objects on that cloud (as both renderers emit them). */
   readonly objects: readonly KubernetesObject[];
   readonly clusters: readonly string[];
@@ -142,7 +143,7 @@ function deliveries(objects: readonly KubernetesObject[]): Map<string, Delivery[
 }
 
 function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] {
-  const instances = resourceInstances(input.stack);
+  const instances = input.instances ?? resourceInstances(input.stack ?? {});
   const who = identities(cloud, input);
   const lands = deliveries(input.objects);
   const secrets = new Map<string, { owner: string; adopted: boolean; readers: Reader[]; grants: string[] }>();

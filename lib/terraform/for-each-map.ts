@@ -26,12 +26,18 @@ export function forEachData(stack: TerraformStack): ReadonlyMap<string, () => Re
  * after the resource was declared (grants, objects) still land in it. Keys are sorted.
  *
  * @param name unique in the stack; names the local and the data file in file mode
+ * @param version changes whenever the map would: the map is computed again only then (sources
+ *   that only grow can pass their size) @default - computed on every read
  */
-export function forEachMap(scope: Construct, name: string, produce: () => Record<string, unknown>): MapTerraformIterator {
+export function forEachMap(scope: Construct, name: string, produce: () => Record<string, unknown>, version?: () => number): MapTerraformIterator {
+  let cached: { version: number; map: Record<string, unknown> } | undefined;
   const sorted = () => {
+    const v = version?.();
+    if (cached && v !== undefined && cached.version === v) return cached.map;
     const map = produce();
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(map).sort()) out[k] = map[k];
+    if (v !== undefined) cached = { version: v, map: out };
     return out;
   };
   if (scope.node.tryGetContext(FOR_EACH_FILES_CONTEXT) !== true) {
