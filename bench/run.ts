@@ -6,7 +6,7 @@
  * Then times the README's test command and a cold `npm run synth`.
  *
  * Options: --sizes 100,1000,10000  --runs N (runs per size and program; default 3)
- *          --shards N (shard stacks per environment; default 8, 0 for none)
+ *          --shards N (also run the largest size with N shard stacks per environment; default 8, 0: not)
  *          --skip-commands (do not time npm test and npm run synth)
  * Exits non-zero if a size fails to synthesize; it does not judge the times.
  */
@@ -69,15 +69,19 @@ const fmt = (n: number, d = 2) => n.toFixed(d);
 
 function main(): number {
   const sizes = (arg('sizes') ?? '100,1000,10000').split(',').map(Number);
+  const shardCount = Number(arg('shards') ?? 8);
+  // Every size unsharded, then the largest once more split into shard stacks.
+  const configs = [...sizes.map((size) => ({ size, shards: 0 })), ...(shardCount > 0 ? [{ size: Math.max(...sizes), shards: shardCount }] : [])];
   const runs = Number(arg('runs') ?? 3);
   console.log(`secret-wiring benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`);
   console.log(`${runs} alternating runs per size and program; medians shown.\n`);
   const perSecret: Record<number, number> = {};
   let failed = false;
   const rows: string[] = [];
-  for (const size of sizes) {
+  for (const { size, shards } of configs) {
+    const label = shards > 0 ? `${size} (${shards} shards)` : `${size}`;
     const dir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
-    writeFileSync(join(dir, 'secrets.yaml'), stringify(benchDeclaration(size, 50, Number(arg('shards') ?? 8))));
+    writeFileSync(join(dir, 'secrets.yaml'), stringify(benchDeclaration(size, 50, shards)));
     const product: Run[] = [];
     const naive: Run[] = [];
     let work: WorkList = {};
@@ -100,19 +104,19 @@ function main(): number {
         naive.push(measure([join(ROOT, 'dist', 'bench', 'naive.js'), join(dir, 'worklist.json'), join(dir, 'naive.out')], dir));
       }
     } catch (e) {
-      console.log(`size ${size}: FAILED: ${(e as Error).message}`);
+      console.log(`size ${label}: FAILED: ${(e as Error).message}`);
       failed = true;
       continue;
     }
     const p = { seconds: median(product.map((r) => r.seconds)), rssMb: median(product.map((r) => r.rssMb)) };
     const n = { seconds: median(naive.map((r) => r.seconds)), rssMb: median(naive.map((r) => r.rssMb)) };
-    perSecret[size] = p.seconds / size;
+    if (shards === 0) perSecret[size] = p.seconds / size;
     const outBytes = bytes(join(dir, 'cdktf.out')) + bytes(join(dir, 'generated'));
     const total = Object.values(work).reduce((s, xs) => s + xs.length, 0);
     rows.push(
-      `| ${size} | ${fmt(p.seconds)} s | ${fmt(p.rssMb, 0)} MB | ${fmt(n.seconds)} s | ${fmt(n.rssMb, 0)} MB | ${fmt(p.seconds / n.seconds)} | ${fmt(p.rssMb / n.rssMb)} | ${fmt(outBytes / 1e6, 1)} MB | ${total} |`,
+      `| ${label} | ${fmt(p.seconds)} s | ${fmt(p.rssMb, 0)} MB | ${fmt(n.seconds)} s | ${fmt(n.rssMb, 0)} MB | ${fmt(p.seconds / n.seconds)} | ${fmt(p.rssMb / n.rssMb)} | ${fmt(outBytes / 1e6, 1)} MB | ${total} |`,
     );
-    console.log(`size ${size} secrets per environment:`);
+    console.log(`size ${label} secrets per environment:`);
     console.log(`  product ${fmt(p.seconds)} s, ${fmt(p.rssMb, 0)} MB peak RSS; naive ${fmt(n.seconds)} s, ${fmt(n.rssMb, 0)} MB; ratio time ${fmt(p.seconds / n.seconds)}, memory ${fmt(p.rssMb / n.rssMb)}`);
     console.log(`  output ${fmt(outBytes / 1e6, 1)} MB; ${total} resource instances`);
     for (const env of ['evaluation', 'production']) {

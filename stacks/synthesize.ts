@@ -132,13 +132,22 @@ interface Synthesis {
   readonly staged: string;
 }
 
+/** Declarations with at least this many keys collect garbage between phases (small ones gain nothing). */
+export const LARGE_DECLARATION_KEYS = 2000;
+
+function keyCount(model: Model): number {
+  return model.services.reduce((n, s) => n + s.secrets.reduce((m, sec) => m + sec.keys.length, 0), 0);
+}
+
 /** Synthesizes every stack into `outdir`, runs the rule pack, and renders the generated files. */
 function run(model: Model, outdir: string, staged: string): Synthesis {
+  const large = keyCount(model) >= LARGE_DECLARATION_KEYS;
+  const collect = () => large && collectGarbage();
   const app = new App({ outdir, stackTraces: false, context: { [FOR_EACH_FILES_CONTEXT]: true } });
   const policy = new PolicyReport();
   const envs = buildApp(app, model, { policy });
   app.synth();
-  collectGarbage();
+  collect();
   writeForEachFiles(app, outdir);
   const generated: Record<string, string[]> = {};
   for (const env of envs) {
@@ -169,7 +178,7 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
     stage(join(staged, env.environment), gitops);
     generated[env.environment] = [...Object.keys(files), ...Object.keys(gitops)].sort();
     for (const x of env.stacks) policy.instances.delete(x.node.id);
-    collectGarbage();
+    collect();
   }
   return { model, envs, policy, generated, staged };
 }
@@ -190,7 +199,7 @@ function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s
     o.error(`error: ${(e as Error).message}`);
     return EXIT_SYNTHESIS_FAILED;
   }
-  collectGarbage();
+  if (keyCount(model) >= LARGE_DECLARATION_KEYS) collectGarbage();
   const tmp = mkdtempSync(join(root, '.synth-'));
   try {
     return body(run(model, outdir(tmp), join(tmp, 'generated')), tmp, file, root);

@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 
 let gc: (() => void) | undefined;
 
+
 /**
  * A full garbage collection, between the phases of a large synthesis: each phase (parsing, the
  * cdktf synthesis, each environment's generated files) leaves its garbage behind, and collecting
