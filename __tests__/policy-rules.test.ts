@@ -231,3 +231,17 @@ describe('the rule pack at synth time and in npm run check', () => {
     expect(check({ declarationFile: 'absent.yaml', root: broken, log: () => undefined, error: () => undefined })).toBe(EXIT_INVALID_DECLARATION);
   });
 });
+
+test('a declared deployer object id is the deployer: SW-IAM-001 does not flag its vault role', () => {
+  const ctx = context('production', 'azure', (json) => {
+    json.resource.azurerm_role_assignment.deployer_secrets_officer.principal_id = '11111111-2222-3333-4444-555555555555';
+  });
+  expect(rule('SW-IAM-001').check(ctx)).toEqual([]);
+});
+
+test('SW-STATE-001 reads kubernetes_manifest instances through for_each', () => {
+  const ctx = context('evaluation', 'gcp', (json) => {
+    json.resource.kubernetes_manifest = { admin_objects: { manifest: '${each.value}', for_each: { 'Secret/a/b': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b', namespace: 'a' }, data: { k: 'dg==' } } } } };
+  });
+  expect(rule('SW-STATE-001').check(ctx).map((v) => v.resource)).toEqual(['kubernetes_manifest.admin_objects["Secret/a/b"]']);
+});

@@ -251,10 +251,11 @@ export function resolveDeclaration(decl: Declaration): Model {
   });
   // Shards: a service's declared shard, else (in a sharded environment) a hash of its name.
   for (const env of environments as { -readonly [K in keyof EnvironmentModel]: EnvironmentModel[K] }[]) {
+    // Only environments that declare sharding are split; elsewhere a service's shard is ignored.
     const count = decl.environments[env.name].sharding?.shards;
+    if (count === undefined) continue;
     const here = services.filter((s) => s.environments.includes(env.name));
-    if (count === undefined && !here.some((s) => s.shard)) continue;
-    env.shards = Object.fromEntries(here.map((s) => [s.name, s.shard ?? hashShard(s.name, count ?? 1)]));
+    env.shards = Object.fromEntries(here.map((s) => [s.name, s.shard ?? hashShard(s.name, count)]));
   }
   const suppressions: SuppressionModel[] = [];
   const collect = (scope: string[], list: readonly { rule: string; reason: string }[] | undefined) => {
@@ -734,7 +735,24 @@ function checkLabelCounts(model: Model, add: (path: readonly (string | number)[]
 
 function checkShardSizes(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
   for (const s of model.services) {
-    if (s.shard === 'manifests') add(['services', s.name, 'shard'], s.shard, 'manifests is not a shard name: it names the manifests stacks');
+    if (s.shard !== undefined && (s.shard === 'manifests' || s.shard.endsWith('-manifests'))) {
+      add(['services', s.name, 'shard'], s.shard, 'a shard name may not be or end with manifests: that names the manifests stacks');
+    }
+  }
+  // Every stack name is unique across environments (environment and shard names both use hyphens).
+  const stacks = new Map<string, string>();
+  for (const env of model.environments) {
+    for (const cloud of ['gcp', 'azure'] as const) {
+      if (!env[cloud]) continue;
+      const names = [`${env.name}-${cloud}`, ...[...new Set(Object.values(env.shards ?? {}))].map((sh) => `${env.name}-${cloud}-${sh}`)];
+      for (const n of names) {
+        for (const stack of [n, `${n}-manifests`]) {
+          const other = stacks.get(stack);
+          if (other && other !== env.name) add(['environments', env.name], env.name, `its stack ${stack} would have the name of a stack of environment ${other}; rename the environment or the shard`);
+          stacks.set(stack, env.name);
+        }
+      }
+    }
   }
   for (const env of model.environments) {
     if (!env.shards) continue;

@@ -26,6 +26,7 @@ export const RULES = {
     '^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$',
     'an environment name is 1-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen (it names stacks, folders and labels)',
   ),
+  shardName: rule('shard-name', '^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$', 'a shard name is 1-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen (it names stacks)'),
   gcpProjectId: rule(
     'gcp-project-id',
     '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',

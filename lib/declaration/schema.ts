@@ -359,7 +359,7 @@ export const ServiceSchema = Type.Object(
   {
     namespace: Type.Optional(named(RULES.dns1123Label, { description: "Kubernetes namespace of the service. Default: the service's name." })),
     shard: Type.Optional(
-      named(RULES.environmentName, { description: "The stack shard of the service's secrets and manifests, in every environment. Default: by hash, when the environment is sharded." }),
+      named(RULES.shardName, { description: "The shard of the service's secrets and manifests in environments that declare sharding. Default: by hash." }),
     ),
     platform: Type.Optional(
       oneOfStrings(['gcp', 'azure'] as const, { default: 'gcp', description: 'Where the service runs: GKE with Secret Manager, or AKS with Key Vault. Default: gcp.' }),

@@ -1,4 +1,5 @@
 import { forEachMap, holdsReference } from '../terraform/for-each-map';
+import { MovedBlocks } from '../terraform/moved-blocks';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -61,6 +62,14 @@ export class KubernetesManifests extends Construct {
       const each = forEachMap(this, `${p.resourcePrefix}_identity_objects`, () => this.map((x) => x.kind !== 'Namespace' && holdsReference(x)), () => this.all.size);
       this.identityObjects = new Manifest(this, 'IdentityObjects', { provider: p.provider, forEach: each, manifest: each.value, dependsOn: [this.namespaces] });
       this.identityObjects.overrideLogicalId(`${p.resourcePrefix}_identity_objects`);
+      // Earlier versions kept these objects in <prefix>_objects: move them, never recreate them.
+      const identity = this.identityObjects;
+      new MovedBlocks(this, 'Moved').addEntries(() =>
+        Object.keys(this.map((x) => x.kind !== 'Namespace' && holdsReference(x))).map((key) => ({
+          from: { address: `kubernetes_manifest.${p.resourcePrefix}_objects[${JSON.stringify(key)}]` },
+          to: { resource: identity, key },
+        })),
+      );
     }
   }
 

@@ -104,8 +104,9 @@ export function shardFacts(facts: EnvironmentFacts, full: GcpEnvironmentPlan | A
     for (const g of Object.values(full.grants)) if (!here.has(g.secretId)) readable.push(`${g.secretId}\u0000${g.member}`);
   } else {
     for (const a of Object.values(full.roleAssignments)) {
-      if (here.has(a.secretName) || a.principal.kind !== 'identity') continue;
-      readable.push(`${a.secretName}\u0000${facts.members[a.principal.service]}`);
+      if (here.has(a.secretName)) continue;
+      const member = a.principal.kind === 'identity' ? facts.members[a.principal.service] : facts.members[`aks-addon:${a.principal.cluster}`];
+      readable.push(`${a.secretName}\u0000${member}`);
     }
   }
   return { ...facts, elsewhere: { secrets, readable } };

@@ -9,6 +9,7 @@ type Locals = Record<string, unknown>;
 function substitute(value: unknown, key: string, each: Record<string, unknown>, locals: Locals): unknown {
   if (typeof value === 'string') {
     if (value === '${each.key}') return key;
+    if (value === '${each.value}') return each;
     const m = EACH_VALUE.exec(value);
     if (m) return m[1] in each ? each[m[1]] : value;
     // each.value.x inside an expression: put the instance's value in, quoted.

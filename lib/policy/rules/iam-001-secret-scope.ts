@@ -27,7 +27,8 @@ export const iam001SecretScope: PolicyRule = {
       if (r.type === 'azurerm_role_assignment') {
         const role = String(r.config.role_definition_name ?? r.config.role_definition_id ?? '');
         if (!SECRET_READING_ROLES.some((x) => role.includes(x))) continue;
-        if (r.config.principal_id === DEPLOYER && role === 'Key Vault Secrets Officer') continue;
+        // The deploying principal manages its vault's secrets (declared, or whoever applies).
+        if (role === 'Key Vault Secrets Officer' && (r.config.principal_id === DEPLOYER || r.name === 'deployer_secrets_officer')) continue;
         if (!SECRET_SCOPE.test(String(r.config.scope ?? ''))) {
           out.push({ resource: r.address, message: `"${role}" is assigned on ${JSON.stringify(r.config.scope)}, wider than one secret` });
         }
