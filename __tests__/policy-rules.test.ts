@@ -245,3 +245,11 @@ test('SW-STATE-001 reads kubernetes_manifest instances through for_each', () => 
   });
   expect(rule('SW-STATE-001').check(ctx).map((v) => v.resource)).toEqual(['kubernetes_manifest.admin_objects["Secret/a/b"]']);
 });
+
+test('npm run check --format json reports declaration problems as JSON too', () => {
+  const root = mkdtempSync(join(tmpdir(), 'check-json-'));
+  writeFileSync(join(root, 'secrets.yaml'), 'environments: {}\nservices: {}\n');
+  const out: string[] = [];
+  expect(check({ declarationFile: 'secrets.yaml', root, format: 'json', log: (l) => out.push(l), error: () => undefined })).toBe(EXIT_INVALID_DECLARATION);
+  expect(JSON.parse(out.join('\n'))).toEqual({ ok: false, problems: [{ path: 'environments', line: 1, value: {}, rule: 'must have at least 1 entry' }] });
+});

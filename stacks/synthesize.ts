@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { App } from 'cdktf';
-import { DeclarationError } from '../lib/declaration/problem';
+import { DeclarationError, formatPath } from '../lib/declaration/problem';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import type { Model } from '../lib/declaration/model';
 import { PolicyReport } from '../lib/policy/policy-aspect';
@@ -184,7 +184,12 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
 }
 
 /** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
-function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s: Synthesis, tmp: string, file: string, root: string) => number): number {
+function attempt(
+  o: SynthesizeOptions,
+  outdir: (tmp: string) => string,
+  body: (s: Synthesis, tmp: string, file: string, root: string) => number,
+  onInvalid?: (e: DeclarationError) => void,
+): number {
   const root = resolve(o.root ?? process.cwd());
   const file = resolve(root, o.declarationFile);
   let model: Model;
@@ -192,8 +197,11 @@ function attempt(o: SynthesizeOptions, outdir: (tmp: string) => string, body: (s
     model = loadModel(file);
   } catch (e) {
     if (e instanceof DeclarationError) {
-      o.error(e.message);
-      o.error('Nothing was written.');
+      if (onInvalid) onInvalid(e);
+      else {
+        o.error(e.message);
+        o.error('Nothing was written.');
+      }
       return EXIT_INVALID_DECLARATION;
     }
     o.error(`error: ${(e as Error).message}`);
@@ -285,6 +293,12 @@ export function check(o: CheckOptions): number {
       }
       return code;
     },
+    o.format === 'json'
+      ? (e) => {
+          o.log(JSON.stringify({ ok: false, problems: e.problems.map((p) => ({ path: formatPath(p.path), line: p.line, value: p.value, rule: p.rule })) }, null, 2));
+          o.error(e.message);
+        }
+      : undefined,
   );
 }
 
