@@ -253,3 +253,20 @@ test('npm run check --format json reports declaration problems as JSON too', () 
   expect(check({ declarationFile: 'secrets.yaml', root, format: 'json', log: (l) => out.push(l), error: () => undefined })).toBe(EXIT_INVALID_DECLARATION);
   expect(JSON.parse(out.join('\n'))).toEqual({ ok: false, problems: [{ path: 'environments', line: 1, value: {}, rule: 'must have at least 1 entry' }] });
 });
+
+test('a suppression on a key excuses that key only, not a key whose name extends it with a dot', () => {
+  const decl = parse(readFileSync(EXAMPLE, 'utf8'));
+  decl.services['service-b'].suppressions = [];
+  delete decl.services['service-b'].suppressions;
+  decl.services['service-b'].secrets['secret-b'] = {
+    BAR: { suppressions: [{ rule: 'SW-VER-001', reason: 'follows the latest version by design' }] },
+    'BAR.OLD': {},
+  };
+  const root = mkdtempSync(join(tmpdir(), 'dotted-'));
+  writeFileSync(join(root, 'secrets.yaml'), stringify(decl));
+  const out: string[] = [];
+  check({ declarationFile: 'secrets.yaml', root, format: 'json', log: (l) => out.push(l), error: () => undefined });
+  const json = JSON.parse(out.join('\n'));
+  expect(json.warnings.map((f: any) => f.declarationPath)).toContain('services.service-b.secrets.secret-b["BAR.OLD"]');
+  expect(json.suppressed.map((f: any) => f.declarationPath)).toContain('services.service-b.secrets.secret-b.BAR');
+});

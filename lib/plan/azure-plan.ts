@@ -1,6 +1,7 @@
 /**
  * The plan of one environment on Azure: plain data, keyed by stable names. No cdktf here.
  */
+import { formatPath } from '../declaration/problem';
 import {
   MANAGED_BY,
   azureSecretStoreName,
@@ -164,7 +165,7 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
             secrets.set(name, {
               name,
               service: svc.name,
-              declaredAt: k.path.join('.'),
+              declaredAt: formatPath(k.path),
               tags: { ...az.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
             });
           }
@@ -173,7 +174,7 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
           name = keyVaultSecretNameOf(k.source.service, target);
           owner = k.source.service;
         }
-        const declaredAt = k.path.join('.');
+        const declaredAt = formatPath(k.path);
         if (workloadIdentity) {
           const key = `${svc.name}/${name}`;
           if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name, declaredAt });

@@ -2,6 +2,7 @@
  * The plan of one environment on Google Cloud: plain data, keyed by stable names, from which the
  * constructs and the YAML are rendered. No cdktf here.
  */
+import { formatPath } from '../declaration/problem';
 import {
   MANAGED_BY,
   googleServiceAccountId,
@@ -146,7 +147,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
               service: svc.name,
               adopt: k.source.adopt,
               deletionProtection: k.source.deletionProtection ?? gcp.deletionProtection,
-              declaredAt: k.path.join('.'),
+              declaredAt: formatPath(k.path),
               labels: { ...gcp.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
             });
           }
@@ -156,7 +157,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
           owner = k.source.service;
         }
         const grantKey = `${svc.name}/${secretId}`;
-        if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: k.path.join('.') });
+        if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: formatPath(k.path) });
         data.push({ secretKey: k.key, remoteKey: secretId, version: k.version });
       }
       if (data.length === 0) continue;

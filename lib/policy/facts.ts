@@ -1,3 +1,4 @@
+import { formatPath } from '../declaration/problem';
 import { derivedKeyVaultSecretName, derivedSecretId } from '../declaration/naming';
 import type { Model } from '../declaration/model';
 import type { GcpEnvironmentPlan } from '../plan/gcp-plan';
@@ -31,7 +32,7 @@ function origins(model: Model, environment: string, name: (service: string, key:
       for (const k of sec.keys) {
         if (k.source.kind !== 'own' || !k.environments.includes(environment)) continue;
         const n = name(s.name, k.key, k.source.remoteName);
-        out[n] ??= { service: s.name, key: k.key, declaredAt: k.path.join('.'), remoteName: k.source.remoteName, derivedName: derived(s.name, k.key) };
+        out[n] ??= { service: s.name, key: k.key, declaredAt: formatPath(k.path), remoteName: k.source.remoteName, derivedName: derived(s.name, k.key) };
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { SuppressionModel } from '../declaration/model';
+import { formatPath } from '../declaration/problem';
 import type { Finding, Note, PolicyRule, RuleContext } from './types';
 import { iam001SecretScope } from './rules/iam-001-secret-scope';
 import { iam002Authoritative } from './rules/iam-002-authoritative';
@@ -30,8 +31,9 @@ function covers(scope: readonly string[], path: string | undefined, ctx: RuleCon
   // An environment's suppression covers everything that environment deploys.
   if (scope.length === 2 && scope[0] === 'environments' && ctx.facts?.environment === scope[1]) return true;
   if (!path) return false;
-  const s = scope.join('.');
-  return path === s || path.startsWith(`${s}.`);
+  // Paths are written by formatPath, which brackets names holding dots: prefixes are exact.
+  const s = formatPath(scope);
+  return path === s || path.startsWith(`${s}.`) || path.startsWith(`${s}[`);
 }
 
 /** Runs every rule on one stack and applies the declaration's suppressions. */
@@ -47,7 +49,7 @@ export function evaluatePolicy(ctx: RuleContext, suppressions: readonly Suppress
         severity: rule.severity,
         stack: ctx.stack,
         fix: rule.fix,
-        ...(s ? { suppressed: { reason: s.reason, at: s.scope.join('.') } } : {}),
+        ...(s ? { suppressed: { reason: s.reason, at: formatPath(s.scope) } } : {}),
       });
     }
   }

@@ -4,6 +4,7 @@
  * a pull request's diff of it reads as a review of access changes.
  */
 import type { SuppressionModel } from '../declaration/model';
+import { formatPath } from '../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
 import { resourceInstances } from '../policy/inventory';
 import type { Note, ResourceInstance } from '../policy/types';
@@ -201,7 +202,7 @@ export function buildAccessReport(input: AccessReportInput): AccessReport {
     shared: secrets.filter((s) => new Set(s.readers.map((r) => r.service)).size > 1 || s.readers.some((r) => r.via === 'from')).map((s) => `${s.cloud}:${s.name}`),
     suppressions: input.suppressions
       .filter((s) => inEnv(s.scope))
-      .map((s) => ({ scope: s.scope.join('.'), rule: s.rule, reason: s.reason }))
+      .map((s) => ({ scope: formatPath(s.scope), rule: s.rule, reason: s.reason }))
       .sort((a, b) => cmp(`${a.scope} ${a.rule}`, `${b.scope} ${b.rule}`)),
     notes: (input.notes ?? []).map((n) => `${n.rule} ${n.resource}: ${n.message}`).sort(cmp),
   };

@@ -1,3 +1,4 @@
+import { formatPath } from '../../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../../kubernetes/objects';
 import type { EnvironmentFacts, PolicyRule, ResourceInstance, Violation } from '../types';
 
@@ -73,7 +74,7 @@ export const ref001References: PolicyRule = {
         wanted = (spec?.data ?? []).map((d: any) => String(d.remoteRef?.key));
         auth = find('SecretStore', o.metadata.namespace, spec?.secretStoreRef?.name);
         if (!auth) {
-          out.push({ resource: where, message: `its SecretStore ${spec?.secretStoreRef?.name} is not generated`, declarationPath: service && `services.${service}.secrets.${o.metadata.name}` });
+          out.push({ resource: where, message: `its SecretStore ${spec?.secretStoreRef?.name} is not generated`, declarationPath: service && formatPath(['services', service, 'secrets', o.metadata.name]) });
           continue;
         }
       } else if (o.kind === 'SecretProviderClass') {
@@ -84,7 +85,7 @@ export const ref001References: PolicyRule = {
       const readers = readersOf(auth, find, facts);
       for (const name of wanted) {
         const key = facts.cloud === 'azure' ? name.toLowerCase() : name;
-        const path = service ? `services.${service}` : undefined;
+        const path = service ? formatPath(['services', service]) : undefined;
         if (!names.has(key)) out.push({ resource: where, message: `${name} is not a secret of environment ${facts.environment}`, declarationPath: path });
         else if (readers.length === 0 || !readers.every((reader) => grants.has(`${name}\u0000${reader}`))) {
           out.push({ resource: where, message: `${name} is not readable by the identity ${readers[0] ?? '(none)'} that ${o.kind === 'ExternalSecret' ? 'its SecretStore' : 'it'} uses`, declarationPath: path });

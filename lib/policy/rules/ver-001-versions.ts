@@ -1,3 +1,4 @@
+import { formatPath } from '../../declaration/problem';
 import type { PolicyRule, Violation } from '../types';
 
 /** SW-VER-001: in production, each ExternalSecret pins the version it reads, so a change shows in review. */
@@ -18,7 +19,7 @@ export const ver001Versions: PolicyRule = {
         out.push({
           resource: `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
           message: `${d.secretKey} reads the latest version of ${d.remoteRef?.key}`,
-          declarationPath: service ? `services.${service}.secrets.${o.metadata.name}.${d.secretKey}` : undefined,
+          declarationPath: service ? formatPath(['services', service, 'secrets', o.metadata.name, d.secretKey]) : undefined,
         });
       }
     }
