@@ -642,3 +642,10 @@ describe('monitoring in the declaration', () => {
     expect(() => validateDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.syncStalledWindow: "1h": must be longer than refreshInterval \(6h\)/);
   });
 });
+
+test('alert durations of zero are refused', () => {
+  const { validateDeclaration } = require('../lib/declaration/load');
+  const decl = require('yaml').parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'secrets.yaml'), 'utf8'));
+  decl.environments.evaluation.monitoring.notReadyFor = '0s';
+  expect(() => validateDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.notReadyFor: "0s": must be longer than 0s/);
+});

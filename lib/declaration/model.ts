@@ -352,6 +352,10 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     if (!env.manifests.terraform && !env.manifests.gitops) {
       add(['environments', env.name, 'manifests'], decl.environments[env.name].manifests, 'at least one of terraform and gitops must stay on, or the SecretStores and ExternalSecrets reach no cluster');
     }
+    const m = decl.environments[env.name].monitoring;
+    for (const f of ['notReadyFor', 'syncErrorsFor', 'controllerDownFor', 'syncStalledWindow'] as const) {
+      if (m?.[f] !== undefined && durationSeconds(m[f]!) <= 0) add(['environments', env.name, 'monitoring', f], m[f], 'must be longer than 0s: an alert needs time to tell a failure from a blip');
+    }
     if (env.monitoring && durationSeconds(env.monitoring.syncStalledWindow) <= durationSeconds(env.refreshInterval)) {
       add(['environments', env.name, 'monitoring', 'syncStalledWindow'], env.monitoring.syncStalledWindow, `must be longer than refreshInterval (${env.refreshInterval}): each ExternalSecret syncs once per refreshInterval, so a shorter window alerts on a healthy controller`);
     }
