@@ -2,12 +2,13 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { DeclarationError, formatPath, type Problem } from '../lib/declaration/problem';
+import { formatPath } from '../lib/declaration/problem';
 import { validateDeclaration } from '../lib/declaration/load';
 import { RULES } from '../lib/declaration/rules';
 import { derivedKeyVaultSecretName, keyVaultName } from '../lib/declaration/naming';
 import { EXIT_INVALID_DECLARATION } from '../stacks/synthesize';
 import { synthIn } from './support/synth';
+import { problemsOf } from './support/fixtures';
 import { validateSecretProviderClass } from './support/schemas';
 
 const GUID = '00000000-0000-0000-0000-000000000000';
@@ -46,15 +47,6 @@ function withAzure(edit: (d: any) => void): any {
   return d;
 }
 
-function problemsOf(decl: unknown): readonly Problem[] {
-  try {
-    validateDeclaration(decl);
-  } catch (e) {
-    if (e instanceof DeclarationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the declaration to be rejected');
-}
 
 /** One problem at `path` naming the value and the rule; the command exits 1 and writes nothing. */
 function expectProblem(decl: unknown, path: string, value: unknown, rule: RegExp): void {

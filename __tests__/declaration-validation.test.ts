@@ -1,4 +1,4 @@
-import { DeclarationError, formatPath, type Problem } from '../lib/declaration/problem';
+import { formatPath } from '../lib/declaration/problem';
 import { validateDeclaration } from '../lib/declaration/load';
 import { RULES } from '../lib/declaration/rules';
 import { VALUE_RULE } from '../lib/declaration/structure';
@@ -7,18 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT_INVALID_DECLARATION } from '../stacks/synthesize';
-import { baseDeclaration, declarationWith } from './support/fixtures';
+import { baseDeclaration, declarationWith, problemsOf } from './support/fixtures';
 import { synthIn } from './support/synth';
 
-function problemsOf(decl: unknown): readonly Problem[] {
-  try {
-    validateDeclaration(decl);
-  } catch (e) {
-    if (e instanceof DeclarationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the declaration to be rejected');
-}
 
 /** The single problem at `path`, asserting the message names path, value and rule. */
 function expectProblem(decl: unknown, path: string, value: unknown, rule: RegExp | string): void {
