@@ -169,7 +169,7 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] 
     s.grants.push(r.address);
     const addon = /kubernetes_cluster\.clusters\["([^"]+)"\]\.key_vault_secrets_provider/.exec(principal);
     if (addon) {
-      s.readers.push({ service: `(any pod on cluster ${addon[1]})`, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon[1]}`, clusters: [addon[1]], via: 'from' });
+      s.readers.push({ service: `(any pod on cluster ${addon[1]})`, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon[1]}`, clusters: [addon[1]], via: 'own' });
       continue;
     }
     const id = who.get(principal) ?? { service: '(undeclared)', namespace: '', serviceAccount: '' };
