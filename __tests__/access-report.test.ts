@@ -6,9 +6,9 @@ import { loadDeclarationFile } from '../lib/declaration/load';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
 import { report, EXIT_OK } from '../stacks/synthesize';
-import { EXAMPLE, synthFile, synthIn, listFiles } from './support/synth';
+import { EXAMPLE, exampleOutput, synthIn, listFiles } from './support/synth';
 
-const base = synthFile(EXAMPLE);
+const base = exampleOutput();
 
 function synthWith(edit: (d: any) => void) {
   const root = mkdtempSync(join(tmpdir(), 'access-'));

@@ -8,7 +8,7 @@ import { validateDeclaration } from '../lib/declaration/load';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { csiAzureValuesErrors, helmValuesErrors, validateGeneratedObject } from './support/schemas';
-import { EXAMPLE, configs, instances, synthFile, type SynthResult } from './support/synth';
+import { EXAMPLE, configs, instances, exampleOutput, type SynthResult } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The AKS half of the example.
@@ -16,7 +16,7 @@ const model = { ...full, services: full.services.filter((s) => s.platform === 'a
 let out: SynthResult;
 
 beforeAll(() => {
-  out = synthFile(EXAMPLE);
+  out = exampleOutput();
   expect(out.stderr).toEqual([]);
   expect(out.code).toBe(0);
 });

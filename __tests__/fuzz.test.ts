@@ -58,11 +58,11 @@ describe('hostile and broken input never crashes the program', () => {
         }
         seen[outcome(bytes ?? ls.join('\n'), i++)] += 1;
       }),
-      { numRuns: 200, seed: 11 },
+      { numRuns: 150, seed: 11 },
     );
     // The mutations exercise both outcomes.
     expect(seen.ok).toBeGreaterThan(5);
-    expect(seen.refused).toBeGreaterThan(60);
+    expect(seen.refused).toBeGreaterThan(40);
   });
 
   test('arbitrary values anywhere in the declaration object are refused with problems, never a crash', () => {

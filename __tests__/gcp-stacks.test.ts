@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { findKey } from '../lib/declaration/model';
-import { EXAMPLE, instances, synthFile, type SynthResult } from './support/synth';
+import { EXAMPLE, instances, exampleOutput, type SynthResult } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The GKE half of the example: services that run on GCP.
@@ -9,7 +9,7 @@ const model = { ...full, services: full.services.filter((s) => s.platform === 'g
 let out: SynthResult;
 
 beforeAll(() => {
-  out = synthFile(EXAMPLE);
+  out = exampleOutput();
   expect(out.stderr).toEqual([]);
   expect(out.code).toBe(0);
 });

@@ -10,12 +10,12 @@ import { resourceInstances } from '../lib/policy/inventory';
 import { RULE_PACK, evaluatePolicy } from '../lib/policy/pack';
 import type { EnvironmentFacts, PolicyRule, RuleContext } from '../lib/policy/types';
 import { check, EXIT_INVALID_DECLARATION, EXIT_OK, EXIT_POLICY_VIOLATIONS } from '../stacks/synthesize';
-import { EXAMPLE, synthFile, synthIn, type SynthResult } from './support/synth';
+import { EXAMPLE, exampleOutput, synthIn, type SynthResult } from './support/synth';
 
 const model = loadDeclarationFile(EXAMPLE);
 let out: SynthResult;
 beforeAll(() => {
-  out = synthFile(EXAMPLE);
+  out = exampleOutput();
   expect(out.code).toBe(0);
 });
 

@@ -113,34 +113,3 @@ describe('sharded environments', () => {
   });
 });
 
-describe('sharding from review', () => {
-  test("a service's shard applies only where the environment declares sharding", () => {
-    const r = synthWith((d) => (d.services['service-a'].shard = 'payments'));
-    expect(Object.keys(r.stacks).some((s) => s.includes('payments'))).toBe(false);
-    expect(Object.keys(r.stacks)).toContain('evaluation-gcp-manifests');
-  });
-
-  test('shard names that would collide with stack names are refused', () => {
-    const d = parse(readFileSync(EXAMPLE, 'utf8'));
-    shard2(d);
-    d.services['service-a'].shard = 'team-manifests';
-    expect(() => validateDeclaration(d)).toThrow(/services\.service-a\.shard: "team-manifests": a shard name may not be or end with manifests/);
-  });
-
-  test('a sharded environment with the AKS add-on identity and a cross-shard from passes the rule pack', () => {
-    synthWith((d) => {
-      d.environments.production.sharding = { shards: 2 };
-      Object.assign(d.environments.production.azure, { identity: 'aksAddonIdentity' });
-      d.services['demo-batch'].shard = 'batch';
-    });
-  });
-
-  test('Azure identity objects moved to their own resource carry moved blocks from their old address', () => {
-    const r = synthWith(() => undefined);
-    const moved = r.stacks['production-azure-manifests'].moved;
-    expect(moved).toContainEqual({
-      from: 'kubernetes_manifest.aks_my-aks-key-vault01_objects["ServiceAccount/demo/demo-secrets"]',
-      to: 'kubernetes_manifest.aks_my-aks-key-vault01_identity_objects["ServiceAccount/demo/demo-secrets"]',
-    });
-  });
-});

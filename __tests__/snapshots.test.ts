@@ -1,7 +1,7 @@
-import { EXAMPLE, synthFile } from './support/synth';
+import { exampleOutput } from './support/synth';
 
 // Whole-environment snapshots of the example: any change to what deploys shows up in review.
-const out = synthFile(EXAMPLE);
+const out = exampleOutput();
 
 describe.each(['evaluation', 'production'])('environment %s', (env) => {
   test('synthesized stacks', () => {

@@ -35,10 +35,18 @@ export function synthFile(declaration: string, name = 'secrets.yaml'): SynthResu
   return synthIn(root, name);
 }
 
-export function synthIn(root: string, name: string): SynthResult {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = synthesize({ declarationFile: name, root, log: (l) => stdout.push(l), error: (l) => stderr.push(l) });
+/**
+ * The repository example, synthesized once for the whole test run (by the global setup) and read
+ * by every test file that only reads it. Tests must not change the folder.
+ */
+export function exampleOutput(): SynthResult {
+  const shared = process.env.SECRET_WIRING_EXAMPLE_OUTPUT;
+  if (!shared) return synthFile(EXAMPLE);
+  const { stdout, stderr, code } = JSON.parse(readFileSync(join(shared, 'result.json'), 'utf8'));
+  return { ...readOutput(shared, code), root: shared, stdout, stderr };
+}
+
+function readOutput(root: string, code: number): Pick<SynthResult, 'code' | 'stacks' | 'generated'> {
   const stacks: Record<string, any> = {};
   const generated: Record<string, string> = {};
   if (code === 0) {
@@ -48,7 +56,14 @@ export function synthIn(root: string, name: string): SynthResult {
     const genDir = join(root, 'generated');
     for (const f of listFiles(genDir)) generated[relative(genDir, f)] = readFileSync(f, 'utf8');
   }
-  return { root, code, stdout, stderr, stacks, generated };
+  return { code, stacks, generated };
+}
+
+export function synthIn(root: string, name: string): SynthResult {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = synthesize({ declarationFile: name, root, log: (l) => stdout.push(l), error: (l) => stderr.push(l) });
+  return { root, stdout, stderr, ...readOutput(root, code) };
 }
 
 export const EXAMPLE = join(__dirname, '..', '..', 'secrets.yaml');

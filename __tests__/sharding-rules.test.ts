@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { validateDeclaration } from '../lib/declaration/load';
+import { EXAMPLE, synthIn, type SynthResult } from './support/synth';
+
+function synthWith(edit: (d: any) => void): SynthResult {
+  const root = mkdtempSync(join(tmpdir(), 'shard-'));
+  const d = parse(readFileSync(EXAMPLE, 'utf8'));
+  edit(d);
+  writeFileSync(join(root, 'secrets.yaml'), stringify(d));
+  const r = synthIn(root, 'secrets.yaml');
+  expect(r.stderr.filter((l) => /ERROR|problem/.test(l))).toEqual([]);
+  expect(r.code).toBe(0);
+  return r;
+}
+
+const shard2 = (d: any) => (d.environments.evaluation.sharding = { shards: 2 });
+
+describe('sharding from review', () => {
+  test("a service's shard applies only where the environment declares sharding", () => {
+    const r = synthWith((d) => (d.services['service-a'].shard = 'payments'));
+    expect(Object.keys(r.stacks).some((s) => s.includes('payments'))).toBe(false);
+    expect(Object.keys(r.stacks)).toContain('evaluation-gcp-manifests');
+  });
+
+  test('shard names that would collide with stack names are refused', () => {
+    const d = parse(readFileSync(EXAMPLE, 'utf8'));
+    shard2(d);
+    d.services['service-a'].shard = 'team-manifests';
+    expect(() => validateDeclaration(d)).toThrow(/services\.service-a\.shard: "team-manifests": a shard name may not be or end with manifests/);
+  });
+
+  test('a sharded environment with the AKS add-on identity and a cross-shard from passes the rule pack', () => {
+    synthWith((d) => {
+      d.environments.production.sharding = { shards: 2 };
+      Object.assign(d.environments.production.azure, { identity: 'aksAddonIdentity' });
+      d.services['demo-batch'].shard = 'batch';
+    });
+  });
+
+  test('Azure identity objects moved to their own resource carry moved blocks from their old address', () => {
+    const r = synthWith(() => undefined);
+    const moved = r.stacks['evaluation-azure-manifests'].moved;
+    expect(moved).toContainEqual({
+      from: 'kubernetes_manifest.aks_my-aks-key-vault-eval_objects["ServiceAccount/demo/demo-secrets"]',
+      to: 'kubernetes_manifest.aks_my-aks-key-vault-eval_identity_objects["ServiceAccount/demo/demo-secrets"]',
+    });
+  });
+});
