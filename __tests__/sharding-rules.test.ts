@@ -49,3 +49,13 @@ describe('sharding from review', () => {
     });
   });
 });
+
+test("a shard's manifests wait for the shards whose secrets its services read with from", () => {
+  const r = synthWith((d) => {
+    shard2(d);
+    d.services['service-a'].shard = 'owner';
+    d.services['service-b'].shard = 'reader';
+  });
+  const manifest = JSON.parse(readFileSync(join(r.root, 'cdktf.out', 'manifest.json'), 'utf8'));
+  expect(manifest.stacks['evaluation-gcp-reader-manifests'].dependencies.sort()).toEqual(['evaluation-gcp-manifests', 'evaluation-gcp-owner', 'evaluation-gcp-reader']);
+});

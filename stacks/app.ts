@@ -32,6 +32,23 @@ export interface BuildOptions {
   readonly policy?: PolicyReport;
 }
 
+/**
+ * The shards whose grants a shard's services need: their own, and the owners' of every key they
+ * read with `from` in the environment. Sorted.
+ */
+function readShards(model: Model, environment: string, shard: string, shardOf: Readonly<Record<string, string>>): string[] {
+  const out = new Set<string>([shard]);
+  for (const s of model.services) {
+    if (shardOf[s.name] !== shard) continue;
+    for (const sec of s.secrets) {
+      for (const k of sec.keys) {
+        if (k.source.kind === 'from' && k.environments.includes(environment) && shardOf[k.source.service]) out.add(shardOf[k.source.service]);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
 /** Adds every environment's stacks to the app and returns what each environment produces. */
 export function buildApp(app: App, model: Model, options: BuildOptions = {}): EnvironmentOutput[] {
   const guard = (stack: TerraformStack, facts?: EnvironmentFacts) => {
@@ -68,7 +85,8 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
         if (!baseManifests) break;
         const stack = new GcpManifestsStack(app, `${env.name}-gcp-${shard.name}-manifests`, shard.plan);
         stack.addDependency(baseManifests);
-        stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-gcp-${shard.name}`)!);
+        // Its services' ExternalSecrets read secrets granted in the owners' shards too (from).
+        for (const owner of readShards(model, env.name, shard.name, shardOf('gcp')!)) stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-gcp-${owner}`)!);
         guard(stack);
         stacks.push(stack);
       }
@@ -111,7 +129,8 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
         if (!baseManifests) break;
         const stack = new AzureManifestsStack(app, `${env.name}-azure-${shard.name}-manifests`, shard.plan);
         stack.addDependency(baseManifests);
-        stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-azure-${shard.name}`)!);
+        // Its services' ExternalSecrets read secrets granted in the owners' shards too (from).
+        for (const owner of readShards(model, env.name, shard.name, shardOf('azure')!)) stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-azure-${owner}`)!);
         guard(stack);
         stacks.push(stack);
       }
