@@ -1,24 +1,15 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
 import { report, EXIT_OK } from '../stacks/synthesize';
-import { EXAMPLE, exampleOutput, synthIn, listFiles } from './support/synth';
+import { EXAMPLE, exampleOutput, listFiles, synthExampleWith } from './support/synth';
 
 const base = exampleOutput();
 
-function synthWith(edit: (d: any) => void) {
-  const root = mkdtempSync(join(tmpdir(), 'access-'));
-  const d = parse(readFileSync(EXAMPLE, 'utf8'));
-  edit(d);
-  writeFileSync(join(root, 'secrets.yaml'), stringify(d));
-  const r = synthIn(root, 'secrets.yaml');
-  expect(r.code).toBe(0);
-  return r;
-}
+const synthWith = synthExampleWith;
 
 const lines = (text: string) => new Set(text.split('\n').filter((l) => l.startsWith('- ')));
 

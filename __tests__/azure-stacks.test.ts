@@ -1,4 +1,4 @@
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { findKey, keyVaultSecretNameOf } from '../lib/declaration/model';
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { validateDeclaration } from '../lib/declaration/load';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { csiAzureValuesErrors, helmValuesErrors, validateGeneratedObject } from './support/schemas';
-import { EXAMPLE, configs, instances, exampleOutput, type SynthResult } from './support/synth';
+import { EXAMPLE, configs, instances, exampleOutput, type SynthResult, gitopsObjects } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The AKS half of the example.
@@ -25,18 +25,7 @@ const ENVS = ['evaluation', 'production'] as const;
 const azureOf = (env: string) => full.environments.find((e) => e.name === env)!.azure!;
 const identityRef = (service: string, attr: string) => `\${azurerm_user_assigned_identity.identities[${JSON.stringify(service)}].${attr}}`;
 
-/** Every object of generated/<env>/azure/, by Kind/namespace/name. */
-function yamlObjects(env: string): Record<string, any> {
-  const objects: Record<string, any> = {};
-  for (const [path, text] of Object.entries(out.generated)) {
-    if (!path.startsWith(`${env}/azure/`) || !path.endsWith('.yaml') || path.endsWith('kustomization.yaml')) continue;
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJS();
-      objects[`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`.replace('/undefined/', '/')] = o;
-    }
-  }
-  return objects;
-}
+const yamlObjects = (env: string) => gitopsObjects(out.generated, env, 'azure');
 
 /** Remote secrets each service reads in an environment, as the declaration says. */
 function declaredReads(env: string): Set<string> {

@@ -1,7 +1,6 @@
-import { parseAllDocuments } from 'yaml';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { findKey } from '../lib/declaration/model';
-import { EXAMPLE, instances, exampleOutput, type SynthResult } from './support/synth';
+import { EXAMPLE, instances, exampleOutput, type SynthResult, gitopsObjects } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The GKE half of the example: services that run on GCP.
@@ -22,18 +21,7 @@ function terraformObjects(env: string, cluster: string): Record<string, any> {
   return { ...instances(stack, 'kubernetes_manifest', `${cluster}_namespaces`), ...instances(stack, 'kubernetes_manifest', `${cluster}_objects`) };
 }
 
-/** Every object of generated/<env>/, by Kind/namespace/name. */
-function yamlObjects(env: string): Record<string, any> {
-  const objects: Record<string, any> = {};
-  for (const [path, text] of Object.entries(out.generated)) {
-    if (!path.startsWith(`${env}/`) || path.startsWith(`${env}/azure/`) || !path.endsWith('.yaml') || path.endsWith('kustomization.yaml')) continue;
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJS();
-      objects[o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`] = o;
-    }
-  }
-  return objects;
-}
+const yamlObjects = (env: string) => gitopsObjects(out.generated, env, 'gcp');
 
 describe.each(ENVS)('environment %s', (env) => {
   const stackOf = () => out.stacks[`${env}-gcp`];

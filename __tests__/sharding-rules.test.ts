@@ -1,20 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { validateDeclaration } from '../lib/declaration/load';
-import { EXAMPLE, synthIn, type SynthResult } from './support/synth';
+import { EXAMPLE, synthExampleWith } from './support/synth';
 
-function synthWith(edit: (d: any) => void): SynthResult {
-  const root = mkdtempSync(join(tmpdir(), 'shard-'));
-  const d = parse(readFileSync(EXAMPLE, 'utf8'));
-  edit(d);
-  writeFileSync(join(root, 'secrets.yaml'), stringify(d));
-  const r = synthIn(root, 'secrets.yaml');
-  expect(r.stderr.filter((l) => /ERROR|problem/.test(l))).toEqual([]);
-  expect(r.code).toBe(0);
-  return r;
-}
+const synthWith = synthExampleWith;
 
 const shard2 = (d: any) => (d.environments.evaluation.sharding = { shards: 2 });
 

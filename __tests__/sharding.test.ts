@@ -1,21 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { validateDeclaration } from '../lib/declaration/load';
 import { hashShard } from '../lib/declaration/model';
-import { EXAMPLE, synthIn, type SynthResult } from './support/synth';
+import { EXAMPLE, type SynthResult, synthExampleWith } from './support/synth';
 
-function synthWith(edit: (d: any) => void): SynthResult {
-  const root = mkdtempSync(join(tmpdir(), 'shard-'));
-  const d = parse(readFileSync(EXAMPLE, 'utf8'));
-  edit(d);
-  writeFileSync(join(root, 'secrets.yaml'), stringify(d));
-  const r = synthIn(root, 'secrets.yaml');
-  expect(r.stderr.filter((l) => /ERROR|problem/.test(l))).toEqual([]);
-  expect(r.code).toBe(0);
-  return r;
-}
+const synthWith = synthExampleWith;
 
 /** Which stack holds each secret, grant and manifest of an environment: address -> stack. */
 function placement(r: SynthResult, env: string): Record<string, string> {

@@ -210,17 +210,20 @@ export const EXTERNAL_SECRETS_CRDS: Readonly<Record<string, string>> = {
  * kind whose CRD is not vendored.
  */
 export function validateExternalSecretsObject(obj: unknown): string[] {
+  return validateByKind(obj, EXTERNAL_SECRETS_CRDS, 'external-secrets.io');
+}
+
+/**
+ * Validates an object against the vendored CRD of its kind (from `crds`), and checks that its
+ * apiVersion is the CRD's served one. Throws for a kind `crds` does not know.
+ */
+function validateByKind(obj: unknown, crds: Readonly<Record<string, string>>, group: string): string[] {
   const kind = isPlainObject(obj) ? obj.kind : undefined;
-  const file = typeof kind === 'string' && Object.prototype.hasOwnProperty.call(EXTERNAL_SECRETS_CRDS, kind) ? EXTERNAL_SECRETS_CRDS[kind] : undefined;
-  if (!file) {
-    throw new Error(`no vendored external-secrets.io CRD for kind ${JSON.stringify(kind)} (known: ${Object.keys(EXTERNAL_SECRETS_CRDS).join(', ')})`);
-  }
+  const file = typeof kind === 'string' && Object.prototype.hasOwnProperty.call(crds, kind) ? crds[kind] : undefined;
+  if (!file) throw new Error(`no vendored ${group} CRD for kind ${JSON.stringify(kind)} (known: ${Object.keys(crds).join(', ')})`);
   const crd = loadCrd(file);
-  const errors: string[] = [];
   const apiVersion = (obj as Json).apiVersion;
-  if (apiVersion !== crd.apiVersion) {
-    errors.push(`/apiVersion must be "${crd.apiVersion}" (the served version of ${crd.kind}), got ${JSON.stringify(apiVersion)}`);
-  }
+  const errors = apiVersion === crd.apiVersion ? [] : [`/apiVersion must be "${crd.apiVersion}" (the served version of ${crd.kind}), got ${JSON.stringify(apiVersion)}`];
   return [...errors, ...crd.validate(obj)];
 }
 
@@ -366,16 +369,5 @@ export const MONITORING_CRDS: Readonly<Record<string, string>> = {
  * the served one (`monitoring.coreos.com/v1`). Throws for a kind whose CRD is not vendored.
  */
 export function validateMonitoringObject(obj: unknown): string[] {
-  const kind = isPlainObject(obj) ? obj.kind : undefined;
-  const file = typeof kind === 'string' && Object.prototype.hasOwnProperty.call(MONITORING_CRDS, kind) ? MONITORING_CRDS[kind] : undefined;
-  if (!file) {
-    throw new Error(`no vendored monitoring.coreos.com CRD for kind ${JSON.stringify(kind)} (known: ${Object.keys(MONITORING_CRDS).join(', ')})`);
-  }
-  const crd = loadCrd(file);
-  const errors: string[] = [];
-  const apiVersion = (obj as Json).apiVersion;
-  if (apiVersion !== crd.apiVersion) {
-    errors.push(`/apiVersion must be "${crd.apiVersion}" (the served version of ${crd.kind}), got ${JSON.stringify(apiVersion)}`);
-  }
-  return [...errors, ...crd.validate(obj)];
+  return validateByKind(obj, MONITORING_CRDS, 'monitoring.coreos.com');
 }

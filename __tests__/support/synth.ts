@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { synthesize } from '../../stacks/synthesize';
@@ -81,4 +81,37 @@ export function configs(stack: any, type: string, name: string): Record<string, 
   const out: Record<string, any> = {};
   for (const r of resourceInstances(stack)) if (r.type === type && r.name === name && r.key !== undefined) out[r.key] = r.config;
   return out;
+}
+
+/** Synthesizes the repository example changed by `edit` (a parsed copy), in a fresh folder; it must succeed. */
+export function synthExampleWith(edit: (d: any) => void): SynthResult {
+  const { parse, stringify } = require('yaml');
+  const root = mkdtempSync(join(tmpdir(), 'example-'));
+  const d = parse(readFileSync(EXAMPLE, 'utf8'));
+  edit(d);
+  writeFileSync(join(root, 'secrets.yaml'), stringify(d));
+  const r = synthIn(root, 'secrets.yaml');
+  expect(r.stderr.filter((l) => /ERROR|problem/.test(l))).toEqual([]);
+  expect(r.code).toBe(0);
+  return r;
+}
+
+/**
+ * Every object of the GitOps files of one environment and cloud, by `Kind/namespace/name` (GKE at
+ * generated/<env>/, AKS under generated/<env>/azure/).
+ */
+export function gitopsObjects(generated: Record<string, string>, env: string, cloud: 'gcp' | 'azure'): Record<string, any> {
+  const { parseAllDocuments } = require('yaml');
+  const { objectKey } = require('../../lib/kubernetes/objects');
+  const prefix = cloud === 'azure' ? `${env}/azure/` : `${env}/`;
+  const objects: Record<string, any> = {};
+  for (const [path, text] of Object.entries(generated)) {
+    if (!path.startsWith(prefix) || (cloud === 'gcp' && path.startsWith(`${env}/azure/`))) continue;
+    if (!path.endsWith('.yaml') || path.endsWith('kustomization.yaml')) continue;
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS();
+      objects[objectKey(o)] = o;
+    }
+  }
+  return objects;
 }

@@ -327,6 +327,17 @@ export function findKey(model: Model, service: string, secret: string, key: stri
     ?.keys.find((x) => x.key === key);
 }
 
+/**
+ * The remote secret a key reads, named by `nameOf`: its own, or with `from` its target's; and the
+ * service that owns it.
+ */
+export function remoteOf(model: Model, service: string, k: KeyModel, nameOf: (owner: string, owned: KeyModel) => string): { name: string; owner: string } {
+  if (k.source.kind === 'own') return { name: nameOf(service, k), owner: service };
+  const target = findKey(model, k.source.service, k.source.secret, k.source.key);
+  if (!target) throw new Error(`${k.path.join('.')} reads ${k.source.service}/${k.source.secret}/${k.source.key}, which is not declared`);
+  return { name: nameOf(k.source.service, target), owner: k.source.service };
+}
+
 /** The remote id of a key that owns its secret, in one environment's project. */
 export function remoteIdOf(gcp: GcpModel, service: string, k: KeyModel): string {
   if (k.source.kind !== 'own') throw new Error(`${k.path.join('.')} does not own a remote secret`);

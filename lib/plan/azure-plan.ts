@@ -10,7 +10,7 @@ import {
   secretProviderClassName,
 } from '../declaration/naming';
 import {
-  findKey,
+  remoteOf,
   keyVaultSecretNameOf,
   type AksClusterModel,
   type AzureDelivery,
@@ -156,23 +156,14 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
       const data: ExternalSecretEntry[] = [];
       for (const k of sec.keys) {
         if (!k.environments.includes(env.name)) continue;
-        let name: string;
-        let owner: string;
-        if (k.source.kind === 'own') {
-          name = keyVaultSecretNameOf(svc.name, k);
-          owner = svc.name;
-          if (!secrets.has(name)) {
-            secrets.set(name, {
-              name,
-              service: svc.name,
-              declaredAt: formatPath(k.path),
-              tags: { ...az.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
-            });
-          }
-        } else {
-          const target = findKey(model, k.source.service, k.source.secret, k.source.key)!;
-          name = keyVaultSecretNameOf(k.source.service, target);
-          owner = k.source.service;
+        const { name, owner } = remoteOf(model, svc.name, k, keyVaultSecretNameOf);
+        if (k.source.kind === 'own' && !secrets.has(name)) {
+          secrets.set(name, {
+            name,
+            service: svc.name,
+            declaredAt: formatPath(k.path),
+            tags: { ...az.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
+          });
         }
         const declaredAt = formatPath(k.path);
         if (workloadIdentity) {

@@ -10,7 +10,7 @@ import {
   workloadIdentityPrincipal,
   workloadIdentityUserMember,
 } from '../declaration/naming';
-import { remoteIdOf, findKey, type EnvironmentModel, type GcpModel, type IdentityMode, type Model, type GkeClusterModel } from '../declaration/model';
+import { remoteIdOf, remoteOf, type EnvironmentModel, type GcpModel, type IdentityMode, type Model, type GkeClusterModel } from '../declaration/model';
 import {
   externalSecretObject,
   gcpSecretStoreObject,
@@ -136,25 +136,16 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
       const data: ExternalSecretEntry[] = [];
       for (const k of sec.keys) {
         if (!k.environments.includes(env.name)) continue;
-        let secretId: string;
-        let owner: string;
-        if (k.source.kind === 'own') {
-          secretId = remoteIdOf(gcp, svc.name, k);
-          owner = svc.name;
-          if (!secrets.has(secretId)) {
-            secrets.set(secretId, {
-              secretId,
-              service: svc.name,
-              adopt: k.source.adopt,
-              deletionProtection: k.source.deletionProtection ?? gcp.deletionProtection,
-              declaredAt: formatPath(k.path),
-              labels: { ...gcp.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
-            });
-          }
-        } else {
-          const target = findKey(model, k.source.service, k.source.secret, k.source.key)!;
-          secretId = remoteIdOf(gcp, k.source.service, target);
-          owner = k.source.service;
+        const { name: secretId, owner } = remoteOf(model, svc.name, k, (o, key) => remoteIdOf(gcp, o, key));
+        if (k.source.kind === 'own' && !secrets.has(secretId)) {
+          secrets.set(secretId, {
+            secretId,
+            service: svc.name,
+            adopt: k.source.adopt,
+            deletionProtection: k.source.deletionProtection ?? gcp.deletionProtection,
+            declaredAt: formatPath(k.path),
+            labels: { ...gcp.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
+          });
         }
         const grantKey = `${svc.name}/${secretId}`;
         if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: formatPath(k.path) });

@@ -1,6 +1,6 @@
 import { formatPath } from '../declaration/problem';
 import { derivedKeyVaultSecretName, derivedSecretId } from '../declaration/naming';
-import type { Model } from '../declaration/model';
+import { keyVaultSecretNameOf, remoteIdOf, remoteOf, type KeyModel, type Model } from '../declaration/model';
 import type { GcpEnvironmentPlan } from '../plan/gcp-plan';
 import type { AzureEnvironmentPlan } from '../plan/azure-plan';
 import type { EnvironmentFacts, SecretOrigin } from './types';
@@ -15,11 +15,12 @@ function once<T>(model: Model, key: string, compute: () => T): T {
   return m.get(key) as T;
 }
 
-function fromReads(model: Model, environment: string): string[] {
+/** `reader/secret` for every key read with `from` in an environment, secrets named by `nameOf`. */
+function fromReads(model: Model, environment: string, nameOf: (owner: string, owned: KeyModel) => string): string[] {
   const reads: string[] = [];
   for (const s of model.services) {
     for (const sec of s.secrets) {
-      for (const k of sec.keys) if (k.source.kind === 'from' && k.environments.includes(environment)) reads.push(`${s.name}/${k.source.service}/${k.source.secret}/${k.source.key}`);
+      for (const k of sec.keys) if (k.source.kind === 'from' && k.environments.includes(environment)) reads.push(`${s.name}/${remoteOf(model, s.name, k, nameOf).name}`);
     }
   }
   return reads;
@@ -46,12 +47,7 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
   const derived = (service: string, key: string) => derivedSecretId(prefix, service, key);
   const secrets = once(model, `gcp/${plan.environment}/origins`, () => origins(model, plan.environment, (s, k, r) => r ?? derived(s, k), derived));
   // `from` reads, as reader/secret id pairs.
-  const reads = once(model, `gcp/${plan.environment}/reads`, () => fromReads(model, plan.environment)).map((r) => {
-    const [reader, service, secret, key] = r.split('/');
-    const target = model.services.find((x) => x.name === service)?.secrets.find((x) => x.name === secret)?.keys.find((x) => x.key === key);
-    const id = target?.source.kind === 'own' ? (target.source.remoteName ?? derived(service, key)) : '';
-    return `${reader}/${id}`;
-  });
+  const reads = once(model, `gcp/${plan.environment}/reads`, () => fromReads(model, plan.environment, (o, k) => remoteIdOf(env.gcp!, o, k)));
   return {
     environment: plan.environment,
     cloud: 'gcp',
@@ -70,12 +66,7 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
 export function azureFacts(model: Model, plan: AzureEnvironmentPlan, options: { shard?: boolean } = {}): EnvironmentFacts {
   const env = model.environments.find((e) => e.name === plan.environment)!;
   const secrets = once(model, `azure/${plan.environment}/origins`, () => origins(model, plan.environment, (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName));
-  const reads = once(model, `azure/${plan.environment}/reads`, () => fromReads(model, plan.environment)).map((r) => {
-    const [reader, service, secret, key] = r.split('/');
-    const target = model.services.find((x) => x.name === service)?.secrets.find((x) => x.name === secret)?.keys.find((x) => x.key === key);
-    const name = target?.source.kind === 'own' ? (target.source.remoteName ?? derivedKeyVaultSecretName(service, key)) : '';
-    return `${reader}/${name}`;
-  });
+  const reads = once(model, `azure/${plan.environment}/reads`, () => fromReads(model, plan.environment, keyVaultSecretNameOf));
   const members: Record<string, string> =
     plan.identityMode === 'workloadIdentity'
       ? Object.fromEntries(
