@@ -193,11 +193,6 @@ export function loadCrd(file: string): CrdSchema {
   return crd;
 }
 
-/** Validator of the served version of the CRD at `file` (a path under vendor/upstream). */
-export function crdValidator(file: string): (obj: unknown) => string[] {
-  return loadCrd(file).validate;
-}
-
 /** The external-secrets.io kinds the product generates, with their vendored CRDs. */
 export const EXTERNAL_SECRETS_CRDS: Readonly<Record<string, string>> = {
   SecretStore: SECRET_STORE_CRD,

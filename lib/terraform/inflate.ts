@@ -37,27 +37,3 @@ export function readForEachFile(stackDir: string): (name: string) => Record<stri
 export function readStack(stackDir: string): Record<string, any> {
   return inflateStack(JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')), readForEachFile(stackDir));
 }
-
-/**
- * One view of several inflated stacks of an environment (its base and its shards): the instances
- * of same-named resources put together, and their lookup locals joined.
- */
-export function mergeStacks(stacks: readonly Record<string, any>[]): Record<string, any> {
-  const out: Record<string, any> = { resource: {}, data: {}, locals: {} };
-  for (const stack of stacks) {
-    for (const [name, value] of Object.entries<any>(stack.locals ?? {})) {
-      out.locals[name] = value && typeof value === 'object' && out.locals[name] && typeof out.locals[name] === 'object' ? { ...out.locals[name], ...value } : value;
-    }
-    for (const section of ['resource', 'data']) {
-      for (const [type, byName] of Object.entries<Record<string, any>>(stack[section] ?? {})) {
-        out[section][type] ??= {};
-        for (const [name, block] of Object.entries<any>(byName)) {
-          const prior = out[section][type][name];
-          out[section][type][name] =
-            prior && typeof prior.for_each === 'object' && typeof block.for_each === 'object' ? { ...block, for_each: { ...prior.for_each, ...block.for_each } } : (prior ?? block);
-        }
-      }
-    }
-  }
-  return out;
-}
