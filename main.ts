@@ -9,6 +9,11 @@
  */
 import { synthesize } from './stacks/synthesize';
 
+// A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = synthesize({
   declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
   cdktfOutdir: process.env.CDKTF_OUTDIR,

@@ -4,6 +4,11 @@
  */
 import { report } from '../stacks/synthesize';
 
+// A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = report({
   declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
   log: (line) => process.stdout.write(`${line}\n`),

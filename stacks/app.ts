@@ -1,19 +1,16 @@
-import type { App, TerraformStack } from 'cdktf';
-import { azureManifestsStackName, azureStackName, gcpManifestsStackName, gcpStackName } from '../lib/declaration/naming';
-import type { Model } from '../lib/declaration/model';
+import { Aspects, type App, type TerraformStack } from 'cdktf';
+import type { EnvironmentModel, Model } from '../lib/declaration/model';
 import { planGcpEnvironment, type GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
 import { planAzureEnvironment, type AzureEnvironmentPlan } from '../lib/plan/azure-plan';
+import { splitAzurePlan, splitGcpPlan, type Shard } from '../lib/plan/shards';
 import { renderGitOps, renderGitOpsPerCluster } from '../lib/kubernetes/gitops-yaml';
+import { PolicyAspect, type PolicyReport } from '../lib/policy/policy-aspect';
+import { azureFacts, gcpFacts, shardFacts } from '../lib/policy/facts';
+import type { EnvironmentFacts } from '../lib/policy/types';
 import { GcpEnvironmentStack, GcpShardStack } from './gcp-environment-stack';
-import { splitAzurePlan, splitGcpPlan } from '../lib/plan/shards';
-import { shardFacts } from '../lib/policy/facts';
 import { GcpManifestsStack } from './gcp-manifests-stack';
 import { AzureEnvironmentStack, AzureShardStack } from './azure-environment-stack';
 import { AzureManifestsStack } from './azure-manifests-stack';
-import { Aspects } from 'cdktf';
-import { PolicyAspect, type PolicyReport } from '../lib/policy/policy-aspect';
-import { azureFacts, gcpFacts } from '../lib/policy/facts';
-import type { EnvironmentFacts } from '../lib/policy/types';
 
 export interface EnvironmentOutput {
   readonly environment: string;
@@ -49,6 +46,63 @@ function readShards(model: Model, environment: string, shard: string, shardOf: R
   return [...out].sort();
 }
 
+/** How one cloud lays out its stacks; the same layout serves both clouds. */
+interface CloudLayout<P> {
+  readonly cloud: 'gcp' | 'azure';
+  readonly plan: P;
+  split(plan: P, shardOf: Readonly<Record<string, string>>): { base: P; shards: Shard<P>[] };
+  environmentStack(id: string, plan: P, options: { secrets: boolean }): TerraformStack;
+  shardStack(id: string, plan: P): TerraformStack;
+  manifestsStack(id: string, plan: P): TerraformStack;
+  /** The plan of the base manifests stack of a sharded environment (namespaces, monitoring). */
+  baseManifests(base: P): P;
+  facts(plan: P, shard: boolean): EnvironmentFacts;
+}
+
+/**
+ * The stacks of one cloud of an environment, in deploy order: `<env>-<cloud>` (secrets, access,
+ * controllers), then its manifests. A sharded environment's base stack keeps what every shard
+ * needs, and each shard gets a stack for its secrets and one for its manifests.
+ */
+function addCloud<P extends GcpEnvironmentPlan | AzureEnvironmentPlan>(
+  model: Model,
+  env: EnvironmentModel,
+  layout: CloudLayout<P>,
+  guard: (stack: TerraformStack, facts?: EnvironmentFacts) => void,
+): TerraformStack[] {
+  const prefix = `${env.name}-${layout.cloud}`;
+  const shardOf = env.shards
+    ? Object.fromEntries(Object.entries(env.shards).filter(([s]) => model.services.find((x) => x.name === s)?.platform === layout.cloud))
+    : undefined;
+  const { base, shards }: { base: P; shards: Shard<P>[] } = shardOf ? layout.split(layout.plan, shardOf) : { base: layout.plan, shards: [] };
+  const stacks: TerraformStack[] = [];
+  const cloud = layout.environmentStack(prefix, base, { secrets: !shardOf });
+  guard(cloud, layout.facts(base, false));
+  stacks.push(cloud);
+  const shardStacks = new Map<string, TerraformStack>();
+  for (const shard of shards) {
+    const stack = layout.shardStack(`${prefix}-${shard.name}`, shard.plan);
+    stack.addDependency(cloud);
+    guard(stack, shardFacts(layout.facts(shard.plan, true), layout.plan, shard.plan));
+    shardStacks.set(shard.name, stack);
+    stacks.push(stack);
+  }
+  if (!env.manifests.terraform) return stacks;
+  const manifests = layout.manifestsStack(`${prefix}-manifests`, shardOf ? layout.baseManifests(base) : base);
+  manifests.addDependency(cloud);
+  guard(manifests);
+  stacks.push(manifests);
+  for (const shard of shards) {
+    const stack = layout.manifestsStack(`${prefix}-${shard.name}-manifests`, shard.plan);
+    stack.addDependency(manifests);
+    // Its services' ExternalSecrets read secrets granted in the owners' shards too (from).
+    for (const owner of readShards(model, env.name, shard.name, shardOf!)) stack.addDependency(shardStacks.get(owner)!);
+    guard(stack);
+    stacks.push(stack);
+  }
+  return stacks;
+}
+
 /** Adds every environment's stacks to the app and returns what each environment produces. */
 export function buildApp(app: App, model: Model, options: BuildOptions = {}): EnvironmentOutput[] {
   const guard = (stack: TerraformStack, facts?: EnvironmentFacts) => {
@@ -58,104 +112,50 @@ export function buildApp(app: App, model: Model, options: BuildOptions = {}): En
   for (const env of model.environments) {
     const stacks: TerraformStack[] = [];
     const renderers: (() => Record<string, string>)[] = [];
-    let gcp: GcpEnvironmentPlan | undefined;
-    let azure: AzureEnvironmentPlan | undefined;
-    const shardOf = (platform: 'gcp' | 'azure') =>
-      env.shards ? Object.fromEntries(Object.entries(env.shards).filter(([s]) => model.services.find((x) => x.name === s)?.platform === platform)) : undefined;
-    if (env.gcp && env.shards) {
-      gcp = planGcpEnvironment(model, env);
-      const full = gcp;
-      const { base, shards } = splitGcpPlan(gcp, shardOf('gcp')!);
-      const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), base, { secrets: false });
-      guard(cloud, gcpFacts(model, base));
-      stacks.push(cloud);
-      const baseManifests = env.manifests.terraform ? new GcpManifestsStack(app, gcpManifestsStackName(env.name), base) : undefined;
-      if (baseManifests) {
-        baseManifests.addDependency(cloud);
-        guard(baseManifests);
-      }
-      for (const shard of shards) {
-        const stack = new GcpShardStack(app, `${env.name}-gcp-${shard.name}`, shard.plan);
-        stack.addDependency(cloud);
-        guard(stack, shardFacts(gcpFacts(model, shard.plan), full, shard.plan));
-        stacks.push(stack);
-      }
-      if (baseManifests) stacks.push(baseManifests);
-      for (const shard of shards) {
-        if (!baseManifests) break;
-        const stack = new GcpManifestsStack(app, `${env.name}-gcp-${shard.name}-manifests`, shard.plan);
-        stack.addDependency(baseManifests);
-        // Its services' ExternalSecrets read secrets granted in the owners' shards too (from).
-        for (const owner of readShards(model, env.name, shard.name, shardOf('gcp')!)) stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-gcp-${owner}`)!);
-        guard(stack);
-        stacks.push(stack);
-      }
-      const objects = gcp.objects;
-      if (env.manifests.gitops) renderers.push(() => renderGitOps(objects));
-    } else if (env.gcp) {
-      gcp = planGcpEnvironment(model, env);
-      const cloud = new GcpEnvironmentStack(app, gcpStackName(env.name), gcp);
-      guard(cloud, gcpFacts(model, gcp));
-      stacks.push(cloud);
-      if (env.manifests.terraform) {
-        const manifests = new GcpManifestsStack(app, gcpManifestsStackName(env.name), gcp);
-        manifests.addDependency(cloud);
-        guard(manifests);
-        stacks.push(manifests);
-      }
-      const objects = gcp.objects;
-      if (env.manifests.gitops) renderers.push(() => renderGitOps(objects));
+    const gcp = env.gcp ? planGcpEnvironment(model, env) : undefined;
+    const azure = env.azure ? planAzureEnvironment(model, env) : undefined;
+    if (gcp) {
+      stacks.push(
+        ...addCloud(
+          model,
+          env,
+          {
+            cloud: 'gcp',
+            plan: gcp,
+            split: splitGcpPlan,
+            environmentStack: (id, plan, o) => new GcpEnvironmentStack(app, id, plan, o),
+            shardStack: (id, plan) => new GcpShardStack(app, id, plan),
+            manifestsStack: (id, plan) => new GcpManifestsStack(app, id, plan),
+            baseManifests: (base) => base,
+            facts: (plan) => gcpFacts(model, plan),
+          },
+          guard,
+        ),
+      );
+      if (env.manifests.gitops) renderers.push(() => renderGitOps(gcp.objects));
     }
-    if (env.azure && env.shards) {
-      azure = planAzureEnvironment(model, env);
-      const full = azure;
-      const { base, shards } = splitAzurePlan(azure, shardOf('azure')!);
-      const cloud = new AzureEnvironmentStack(app, azureStackName(env.name), base, { secrets: false });
-      guard(cloud, azureFacts(model, base));
-      stacks.push(cloud);
-      const baseManifests = env.manifests.terraform ? new AzureManifestsStack(app, azureManifestsStackName(env.name), { ...base, identities: {} }) : undefined;
-      if (baseManifests) {
-        baseManifests.addDependency(cloud);
-        guard(baseManifests);
-      }
-      for (const shard of shards) {
-        const stack = new AzureShardStack(app, `${env.name}-azure-${shard.name}`, shard.plan);
-        stack.addDependency(cloud);
-        guard(stack, shardFacts(azureFacts(model, shard.plan, { shard: true }), full, shard.plan));
-        stacks.push(stack);
-      }
-      if (baseManifests) stacks.push(baseManifests);
-      for (const shard of shards) {
-        if (!baseManifests) break;
-        const stack = new AzureManifestsStack(app, `${env.name}-azure-${shard.name}-manifests`, shard.plan);
-        stack.addDependency(baseManifests);
-        // Its services' ExternalSecrets read secrets granted in the owners' shards too (from).
-        for (const owner of readShards(model, env.name, shard.name, shardOf('azure')!)) stack.addDependency(stacks.find((s) => s.node.id === `${env.name}-azure-${owner}`)!);
-        guard(stack);
-        stacks.push(stack);
-      }
+    if (azure) {
+      stacks.push(
+        ...addCloud(
+          model,
+          env,
+          {
+            cloud: 'azure',
+            plan: azure,
+            split: splitAzurePlan,
+            environmentStack: (id, plan, o) => new AzureEnvironmentStack(app, id, plan, o),
+            shardStack: (id, plan) => new AzureShardStack(app, id, plan),
+            manifestsStack: (id, plan) => new AzureManifestsStack(app, id, plan),
+            // The base's namespaces and monitoring objects need no identity.
+            baseManifests: (base) => ({ ...base, identities: {} }),
+            facts: (plan, shard) => azureFacts(model, plan, { shard }),
+          },
+          guard,
+        ),
+      );
       if (env.manifests.gitops) {
-        const plan = azure;
         renderers.push(() => {
-          const files = plan.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(plan.objects, plan.clusters.map((c) => c.name)) : renderGitOps(plan.objects);
-          return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
-        });
-      }
-    } else if (env.azure) {
-      azure = planAzureEnvironment(model, env);
-      const cloud = new AzureEnvironmentStack(app, azureStackName(env.name), azure);
-      guard(cloud, azureFacts(model, azure));
-      stacks.push(cloud);
-      if (env.manifests.terraform) {
-        const manifests = new AzureManifestsStack(app, azureManifestsStackName(env.name), azure);
-        manifests.addDependency(cloud);
-        guard(manifests);
-        stacks.push(manifests);
-      }
-      if (env.manifests.gitops) {
-        const plan = azure;
-        renderers.push(() => {
-          const files = plan.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(plan.objects, plan.clusters.map((c) => c.name)) : renderGitOps(plan.objects);
+          const files = azure.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(azure.objects, azure.clusters.map((c) => c.name)) : renderGitOps(azure.objects);
           return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
         });
       }
