@@ -45,7 +45,7 @@ test('the report reads the synthesized grants, not the declaration: a grant adde
   const model = loadDeclarationFile(EXAMPLE);
   const plan = planGcpEnvironment(model, model.environments.find((e) => e.name === 'evaluation')!);
   const stack = JSON.parse(JSON.stringify(base.stacks['evaluation-gcp']));
-  stack.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each['extra'] = { secret_id: 'service-b_BAR_PASSWORD', member: 'user:someone@example.com' };
+  stack.resource.google_secret_manager_secret_iam_member.extra = { secret_id: 'service-b_BAR_PASSWORD', role: 'roles/secretmanager.secretAccessor', member: 'user:someone@example.com' };
   const r = buildAccessReport({ environment: 'evaluation', gcp: { stack, objects: plan.objects, clusters: ['admin'], projectNumber: plan.projectNumber }, suppressions: [] });
   const bar = r.secrets.find((s) => s.name === 'service-b_BAR_PASSWORD')!;
   expect(bar.readers.map((x) => x.service)).toEqual(['(undeclared)', 'service-b']);

@@ -16,7 +16,7 @@ function synth(decl: unknown): Record<string, any> {
   };
 }
 
-/** Every for_each instance as "type.name[key]" -> its value. */
+/** Every resource block as "type.name" -> its content. */
 function addresses(stacks: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const stack of Object.values(stacks)) {
@@ -58,19 +58,19 @@ test('adding a service and a key leaves every other address and its content unto
   const changed = Object.keys(before).filter((a) => JSON.stringify(after[a]) !== JSON.stringify(before[a]));
   // Only service-a's ExternalSecret changes content (it gains a key), in each cluster, at the same address.
   expect(changed).toEqual([
-    'kubernetes_manifest.admin_objects["ExternalSecret/service-a/secret-a"]',
-    'kubernetes_manifest.jobs_objects["ExternalSecret/service-a/secret-a"]',
+    'kubernetes_manifest.admin_ExternalSecret__service-a__secret-a',
+    'kubernetes_manifest.jobs_ExternalSecret__service-a__secret-a',
   ]);
   const added = Object.keys(after).filter((a) => !(a in before));
   // The new secrets, their grants, and the new service's objects in both clusters, nothing else;
   // service-a's ExternalSecret changes content (it gains a key) and keeps its address.
   expect(added.filter((a) => a.startsWith('google_secret_manager_secret.'))).toEqual([
-    'google_secret_manager_secret.secrets["service-0_AAA"]',
-    'google_secret_manager_secret.secrets["service-a_AAA_FIRST"]',
+    'google_secret_manager_secret.secrets_service-0_AAA',
+    'google_secret_manager_secret.secrets_service-a_AAA_FIRST',
   ]);
   expect(added.filter((a) => a.startsWith('google_secret_manager_secret_iam_member.'))).toEqual([
-    'google_secret_manager_secret_iam_member.secret_accessors["service-0/service-0_AAA"]',
-    'google_secret_manager_secret_iam_member.secret_accessors["service-a/service-a_AAA_FIRST"]',
+    'google_secret_manager_secret_iam_member.secret_accessors_service-0__service-0_AAA',
+    'google_secret_manager_secret_iam_member.secret_accessors_service-a__service-a_AAA_FIRST',
   ]);
 });
 

@@ -79,12 +79,12 @@ describe('the AKS add-on identity (the field report pattern, less isolated)', ()
   test('still one assignment per secret, for each cluster add-on identity, at secret scope', () => {
     expect(configs(cloud, 'azurerm_role_assignment', 'secret_readers')).toMatchObject({
       'aks-a/demo-secret01': {
-        scope: '${azurerm_key_vault_secret.secrets["demo-secret01"].resource_versionless_id}',
-        principal_id: '${data.azurerm_kubernetes_cluster.clusters["aks-a"].key_vault_secrets_provider[0].secret_identity[0].object_id}',
+        scope: '${azurerm_key_vault_secret.secrets_demo-secret01.resource_versionless_id}',
+        principal_id: '${data.azurerm_kubernetes_cluster.clusters_aks-a.key_vault_secrets_provider[0].secret_identity[0].object_id}',
       },
       'aks-b/demo-secret01': {
-        scope: '${azurerm_key_vault_secret.secrets["demo-secret01"].resource_versionless_id}',
-        principal_id: '${data.azurerm_kubernetes_cluster.clusters["aks-b"].key_vault_secrets_provider[0].secret_identity[0].object_id}',
+        scope: '${azurerm_key_vault_secret.secrets_demo-secret01.resource_versionless_id}',
+        principal_id: '${data.azurerm_kubernetes_cluster.clusters_aks-b.key_vault_secrets_provider[0].secret_identity[0].object_id}',
       },
     });
     expect(cloud.resource.azurerm_user_assigned_identity).toBeUndefined();
@@ -93,15 +93,17 @@ describe('the AKS add-on identity (the field report pattern, less isolated)', ()
   });
 
   test('the plan checks that each cluster runs the add-on with rotation', () => {
-    const checks = cloud.data.azurerm_kubernetes_cluster.clusters.lifecycle.postcondition.map((c: any) => c.condition);
-    expect(checks).toEqual(['${try(self.key_vault_secrets_provider[0].secret_rotation_enabled, false)}']);
+    for (const c of ['aks-a', 'aks-b']) {
+      const checks = cloud.data.azurerm_kubernetes_cluster[`clusters_${c}`].lifecycle.postcondition.map((x: any) => x.condition);
+      expect(checks).toEqual(['${try(self.key_vault_secrets_provider[0].secret_rotation_enabled, false)}']);
+    }
   });
 
   test("each cluster's SecretProviderClass names that cluster's add-on identity", () => {
     for (const c of ['aks-a', 'aks-b']) {
-      const spc = manifests.resource.kubernetes_manifest[`aks_${c}_identity_objects`].for_each['SecretProviderClass/demo/demo-keyvault'];
+      const spc = configs(manifests, 'kubernetes_manifest', `aks_${c}`)['SecretProviderClass/demo/demo-keyvault'].manifest;
       expect(spc.spec.parameters).toEqual(
-        expect.objectContaining({ useVMManagedIdentity: 'true', userAssignedIdentityID: `\${data.azurerm_kubernetes_cluster.clusters["${c}"].key_vault_secrets_provider[0].secret_identity[0].client_id}` }),
+        expect.objectContaining({ useVMManagedIdentity: 'true', userAssignedIdentityID: `\${data.azurerm_kubernetes_cluster.clusters_${c}.key_vault_secrets_provider[0].secret_identity[0].client_id}` }),
       );
       expect(spc.spec.parameters.clientID).toBeUndefined();
     }
@@ -124,7 +126,7 @@ describe('KeyVaultSecrets as a library', () => {
     expect(g.role).toBe('Key Vault Secrets User');
     const json = JSON.parse(Testing.synth(stack));
     expect(configs(json, 'azurerm_role_assignment', 'secret_readers')).toEqual({
-      [g.key]: expect.objectContaining({ scope: '${azurerm_key_vault_secret.secrets["db-password"].resource_versionless_id}', principal_id: '11111111-2222-3333-4444-555555555555' }),
+      [g.key]: expect.objectContaining({ scope: '${azurerm_key_vault_secret.secrets_db-password.resource_versionless_id}', principal_id: '11111111-2222-3333-4444-555555555555' }),
     });
     expect(() => secrets.grantRead('other', 'x')).toThrow(/cannot grant read on other: it is not a secret of this vault/);
   });

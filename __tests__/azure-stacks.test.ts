@@ -8,7 +8,7 @@ import { validateDeclaration } from '../lib/declaration/load';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { csiAzureValuesErrors, helmValuesErrors, validateGeneratedObject } from './support/schemas';
-import { EXAMPLE, configs, instances, exampleOutput, type SynthResult, gitopsObjects } from './support/synth';
+import { EXAMPLE, configs, exampleOutput, type SynthResult, gitopsObjects } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The AKS half of the example.
@@ -23,7 +23,8 @@ beforeAll(() => {
 
 const ENVS = ['evaluation', 'production'] as const;
 const azureOf = (env: string) => full.environments.find((e) => e.name === env)!.azure!;
-const identityRef = (service: string, attr: string) => `\${azurerm_user_assigned_identity.identities[${JSON.stringify(service)}].${attr}}`;
+const identityRef = (service: string, attr: string) => `\${azurerm_user_assigned_identity.identities_${service}.${attr}}`;
+const clusterData = (stack: any, cluster: string) => stack.data.azurerm_kubernetes_cluster[`clusters_${cluster}`];
 
 const yamlObjects = (env: string) => gitopsObjects(out.generated, env, 'azure');
 
@@ -68,7 +69,7 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
   });
 
   test('one Key Vault secret per declared remote secret, tagged, with no value in the configuration', () => {
-    const secrets = instances(stack(), 'azurerm_key_vault_secret', 'secrets');
+    const secrets = configs(stack(), 'azurerm_key_vault_secret', 'secrets');
     const owned = new Set<string>();
     for (const s of model.services) for (const sec of s.secrets) for (const k of sec.keys) if (k.source.kind === 'own' && k.environments.includes(env)) owned.add(keyVaultSecretNameOf(s.name, k));
     expect(Object.keys(secrets).sort()).toEqual([...owned].sort());
@@ -76,54 +77,52 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
       expect(s.name).toBe(name);
       expect(s.tags).toEqual(expect.objectContaining({ 'managed-by': 'secret-wiring', environment: env, service: 'demo' }));
     }
-    const r = stack().resource.azurerm_key_vault_secret.secrets;
-    expect(r.value).toBeUndefined();
-    expect(r.value_wo).toBe('${lookup(var.secret_values, each.key, "")}');
-    expect(r.value_wo_version).toBe(1);
-    expect(r.depends_on).toEqual(['time_sleep.deployer_role_propagation']);
+    for (const [name, r] of Object.entries<any>(secrets)) {
+      expect(r.value).toBeUndefined();
+      expect(r.value_wo).toBe(`\${lookup(var.secret_values, ${JSON.stringify(name)}, "")}`);
+      expect(r.value_wo_version).toBe(1);
+      expect(r.depends_on).toEqual(['time_sleep.deployer_role_propagation']);
+    }
     expect(stack().resource.time_sleep.deployer_role_propagation).toEqual(expect.objectContaining({ create_duration: '60s', depends_on: ['azurerm_role_assignment.deployer_secrets_officer'] }));
     expect(stack().variable.secret_values).toEqual(expect.objectContaining({ ephemeral: true, sensitive: true, default: {} }));
   });
 
   test('each reader assignment is Key Vault Secrets User on one secret scope for one service identity, exactly as declared', () => {
-    const r = stack().resource.azurerm_role_assignment.secret_readers;
-    expect(r.role_definition_name).toBe('Key Vault Secrets User');
-    expect(r.scope).toBe('${azurerm_key_vault_secret.secrets[each.value.secret].resource_versionless_id}');
     const seen = new Set<string>();
     for (const [key, a] of Object.entries<any>(configs(stack(), 'azurerm_role_assignment', 'secret_readers'))) {
       const [service, secret] = key.split('/');
-      expect(a.scope).toBe(`\${azurerm_key_vault_secret.secrets[${JSON.stringify(secret)}].resource_versionless_id}`);
+      expect(a.role_definition_name).toBe('Key Vault Secrets User');
+      expect(a.scope).toBe(`\${azurerm_key_vault_secret.secrets_${secret}.resource_versionless_id}`);
       expect(a.principal_id).toBe(identityRef(service, 'principal_id'));
       seen.add(key);
     }
     expect(seen).toEqual(declaredReads(env));
     // Nothing wider: no other role assignment reads secrets, and none is on the vault, a resource group or a subscription.
     for (const [name, ra] of Object.entries<any>(stack().resource.azurerm_role_assignment)) {
-      if (name === 'secret_readers') continue;
+      if (name.startsWith('secret_readers_')) continue;
       expect(ra.role_definition_name).not.toMatch(/Secrets User|Reader|Contributor|Owner/);
     }
   });
 
   test('cross-service assignments exist only where a from declares them', () => {
-    const cross = Object.keys(instances(stack(), 'azurerm_role_assignment', 'secret_readers')).filter((k) => {
+    const cross = Object.keys(configs(stack(), 'azurerm_role_assignment', 'secret_readers')).filter((k) => {
       const [service, secret] = k.split('/');
-      return instances(stack(), 'azurerm_key_vault_secret', 'secrets')[secret].tags.service !== service;
+      return configs(stack(), 'azurerm_key_vault_secret', 'secrets')[secret].tags.service !== service;
     });
     expect(cross).toEqual(['demo-batch/demo-secret01']);
   });
 
   test('one managed identity per service and one federated credential per cluster and service account', () => {
-    const identities = instances(stack(), 'azurerm_user_assigned_identity', 'identities');
+    const identities = configs(stack(), 'azurerm_user_assigned_identity', 'identities');
     expect(Object.keys(identities)).toEqual(['demo', 'demo-batch']);
-    const creds = stack().resource.azurerm_federated_identity_credential.federated_credentials;
-    expect(creds.audience).toEqual(['api://AzureADTokenExchange']);
     const clusters = azureOf(env).clusters.map((c) => c.name);
     const expected: Record<string, unknown> = {};
     for (const s of model.services) {
       for (const c of clusters) {
         expected[`${s.name}/${c}`] = {
           name: `${c}-${s.namespace}-${s.serviceAccount}`,
-          issuer: `\${data.azurerm_kubernetes_cluster.clusters[${JSON.stringify(c)}].oidc_issuer_url}`,
+          issuer: `\${data.azurerm_kubernetes_cluster.clusters_${c}.oidc_issuer_url}`,
+          audience: ['api://AzureADTokenExchange'],
           subject: `system:serviceaccount:${s.namespace}:${s.serviceAccount}`,
           parent_id: identityRef(s.name, 'id'),
         };
@@ -133,25 +132,16 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
       Object.fromEntries(Object.entries(expected).map(([k, v]: [string, any]) => [k, expect.objectContaining(v)])),
     );
     // Each declared cluster is looked up, and checked for workload identity at plan time.
-    const data = out.stacks[`${env}-azure`].data.azurerm_kubernetes_cluster.clusters;
-    expect(Object.keys(data.for_each)).toEqual(clusters);
-    expect(data.lifecycle.postcondition[0].condition).toBe('${self.oidc_issuer_enabled}');
+    expect(Object.keys(out.stacks[`${env}-azure`].data.azurerm_kubernetes_cluster)).toEqual(clusters.map((c) => `clusters_${c}`));
+    for (const c of clusters) expect(clusterData(out.stacks[`${env}-azure`], c).lifecycle.postcondition[0].condition).toBe('${self.oidc_issuer_enabled}');
   });
 
   test('the Terraform-managed manifests and the YAML files are the same objects, client ids aside', () => {
     const yaml = yamlObjects(env);
     const manifests = out.stacks[`${env}-azure-manifests`];
     for (const c of azureOf(env).clusters) {
-      // Objects carrying client ids sit in their own resource; together they are the YAML's objects.
-      const tf = {
-        ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_namespaces`),
-        ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_objects`),
-        ...instances(manifests, 'kubernetes_manifest', `aks_${c.name}_identity_objects`),
-      };
-      expect(Object.keys(instances(manifests, 'kubernetes_manifest', `aks_${c.name}_identity_objects`)).every((k) => /^(ServiceAccount|SecretProviderClass)\//.test(k))).toBe(true);
-      const unresolved = JSON.parse(
-        JSON.stringify(tf).replace(/\$\{data\.azurerm_user_assigned_identity\.identities\[\\"([^\\]+)\\"\]\.client_id\}/g, '<client-id of $1>'),
-      );
+      const tf = Object.fromEntries(Object.entries(configs(manifests, 'kubernetes_manifest', `aks_${c.name}`)).map(([k, b]) => [k, b.manifest]));
+      const unresolved = JSON.parse(JSON.stringify(tf).replace(/\$\{data\.azurerm_user_assigned_identity\.identities_([a-z0-9-]+)\.client_id\}/g, '<client-id of $1>'));
       expect(unresolved).toEqual(yaml);
     }
   });
@@ -166,7 +156,7 @@ describe.each(ENVS)('environment %s on Azure', (env) => {
 describe('production: Secrets Store CSI driver', () => {
   test("the report's cluster keeps its AKS add-on: nothing installed again, the add-on with rotation checked at plan time", () => {
     expect(out.stacks['production-azure'].resource.helm_release).toBeUndefined();
-    const checks = out.stacks['production-azure'].data.azurerm_kubernetes_cluster.clusters.lifecycle.postcondition.map((c: any) => c.condition);
+    const checks = clusterData(out.stacks['production-azure'], 'my-aks-key-vault01').lifecycle.postcondition.map((c: any) => c.condition);
     expect(checks).toEqual(['${self.oidc_issuer_enabled}', '${try(self.key_vault_secrets_provider[0].secret_rotation_enabled, false)}']);
   });
 
@@ -181,7 +171,7 @@ describe('production: Secrets Store CSI driver', () => {
     const values = parse(release.values[0]);
     expect(values['secrets-store-csi-driver']).toEqual(expect.objectContaining({ syncSecret: { enabled: true }, enableSecretRotation: true }));
     expect(csiAzureValuesErrors(values)).toEqual([]);
-    expect(json.data.azurerm_kubernetes_cluster.clusters.lifecycle.postcondition.map((c: any) => c.condition)).toContain('${length(self.key_vault_secrets_provider) == 0}');
+    expect(clusterData(json, 'my-aks-key-vault01').lifecycle.postcondition.map((c: any) => c.condition)).toContain('${length(self.key_vault_secrets_provider) == 0}');
   });
 
   test('the SecretProviderClass of the field report: vault, tenant, client id, objects and synced Secrets', () => {
@@ -202,7 +192,7 @@ describe('production: Secrets Store CSI driver', () => {
 
   test('every SecretProviderClass object is provisioned and readable by the identity its service account is federated with', () => {
     const objects = yamlObjects('production');
-    const secrets = instances(out.stacks['production-azure'], 'azurerm_key_vault_secret', 'secrets');
+    const secrets = configs(out.stacks['production-azure'], 'azurerm_key_vault_secret', 'secrets');
     const readers = configs(out.stacks['production-azure'], 'azurerm_role_assignment', 'secret_readers');
     const creds = configs(out.stacks['production-azure'], 'azurerm_federated_identity_credential', 'federated_credentials');
     for (const spc of Object.values(objects).filter((o) => o.kind === 'SecretProviderClass')) {
@@ -241,7 +231,7 @@ describe('evaluation: External Secrets on AKS', () => {
 
   test('every ExternalSecret key is a Key Vault secret of the environment readable by its store identity', () => {
     const objects = yamlObjects('evaluation');
-    const secrets = instances(out.stacks['evaluation-azure'], 'azurerm_key_vault_secret', 'secrets');
+    const secrets = configs(out.stacks['evaluation-azure'], 'azurerm_key_vault_secret', 'secrets');
     const readers = configs(out.stacks['evaluation-azure'], 'azurerm_role_assignment', 'secret_readers');
     const externalSecrets = Object.values(objects).filter((o) => o.kind === 'ExternalSecret');
     expect(externalSecrets.map((e) => e.metadata.name).sort()).toEqual(['batch-secrets', 'test-secret1', 'test-secrets']);
@@ -286,7 +276,7 @@ test('every attribute the stacks read from an AKS cluster exists in the provider
   const attrs = new Set<string>();
   for (const [name, stack] of Object.entries(out.stacks)) {
     if (!name.includes('azure')) continue;
-    for (const m of JSON.stringify(stack).matchAll(/(?:self|clusters\[\\"[^\\]+\\"\])\.([a-z_]+)/g)) attrs.add(m[1]);
+    for (const m of JSON.stringify(stack).matchAll(/(?:self|azurerm_kubernetes_cluster\.clusters_[A-Za-z0-9_-]+)\.([a-z_]+)/g)) attrs.add(m[1]);
   }
   expect([...attrs].sort()).toEqual(['key_vault_secrets_provider', 'kube_config', 'oidc_issuer_enabled', 'oidc_issuer_url']);
   const camel = (s: string) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());

@@ -6,11 +6,14 @@ describe('examples/library', () => {
   test('synthesizes one secret and one grant on it', () => {
     const { stack } = require('../examples/library/main');
     const json = JSON.parse(Testing.synth(stack));
-    expect(Object.keys(json.resource.google_secret_manager_secret.secrets.for_each)).toEqual(['billing_DB_PASSWORD']);
-    expect(Object.values(json.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each)).toEqual([
+    expect(Object.keys(json.resource.google_secret_manager_secret)).toEqual(['secrets_billing_DB_PASSWORD']);
+    expect(Object.values(json.resource.google_secret_manager_secret_iam_member)).toEqual([
       {
+        project: 'my-project',
+        role: 'roles/secretmanager.secretAccessor',
         secret_id: 'billing_DB_PASSWORD',
         member: 'principal://iam.googleapis.com/projects/1234567890/locations/global/workloadIdentityPools/my-project.svc.id.goog/subject/ns/billing/sa/billing-secrets',
+        depends_on: ['google_secret_manager_secret.secrets_billing_DB_PASSWORD'],
       },
     ]);
   });

@@ -1,6 +1,6 @@
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { findKey } from '../lib/declaration/model';
-import { EXAMPLE, instances, exampleOutput, type SynthResult, gitopsObjects } from './support/synth';
+import { EXAMPLE, configs, exampleOutput, type SynthResult, gitopsObjects } from './support/synth';
 
 const full = loadDeclarationFile(EXAMPLE);
 // The GKE half of the example: services that run on GCP.
@@ -18,7 +18,7 @@ const ENVS = ['evaluation', 'production'] as const;
 /** Every Kubernetes object a manifests stack applies to one cluster, by key. */
 function terraformObjects(env: string, cluster: string): Record<string, any> {
   const stack = out.stacks[`${env}-gcp-manifests`];
-  return { ...instances(stack, 'kubernetes_manifest', `${cluster}_namespaces`), ...instances(stack, 'kubernetes_manifest', `${cluster}_objects`) };
+  return Object.fromEntries(Object.entries(configs(stack, 'kubernetes_manifest', cluster)).map(([k, c]) => [k, c.manifest]));
 }
 
 const yamlObjects = (env: string) => gitopsObjects(out.generated, env, 'gcp');
@@ -26,8 +26,8 @@ const yamlObjects = (env: string) => gitopsObjects(out.generated, env, 'gcp');
 describe.each(ENVS)('environment %s', (env) => {
   const stackOf = () => out.stacks[`${env}-gcp`];
   // Created and adopted secrets: two resources, one set of secret ids.
-  const secretsOf = () => ({ ...instances(stackOf(), 'google_secret_manager_secret', 'secrets'), ...instances(stackOf(), 'google_secret_manager_secret', 'adopted_secrets') });
-  const grantsOf = () => instances(stackOf(), 'google_secret_manager_secret_iam_member', 'secret_accessors');
+  const secretsOf = () => ({ ...configs(stackOf(), 'google_secret_manager_secret', 'secrets'), ...configs(stackOf(), 'google_secret_manager_secret', 'adopted_secrets') });
+  const grantsOf = () => configs(stackOf(), 'google_secret_manager_secret_iam_member', 'secret_accessors');
 
   test('one stack for the cloud and one for the manifests, the second depending on the first', () => {
     expect(Object.keys(out.stacks)).toEqual(expect.arrayContaining([`${env}-gcp`, `${env}-gcp-manifests`]));
@@ -50,12 +50,10 @@ describe.each(ENVS)('environment %s', (env) => {
       expect(s.secret_id).toBe(id);
       expect(s.labels).toEqual(expect.objectContaining({ 'managed-by': 'secret-wiring', environment: env, service: expect.stringMatching(/^service-[ab]$/) }));
     }
-    const created = stackOf().resource.google_secret_manager_secret.secrets;
-    expect(created.deletion_protection).toBe('${each.value.deletion_protection}');
-    expect(Object.values<any>(created.for_each).every((s) => s.deletion_protection === true)).toBe(true);
-    expect(created.labels).toBe('${each.value.labels}');
-    const adopted = stackOf().resource.google_secret_manager_secret.adopted_secrets;
-    expect(adopted.deletion_protection).toBe(true);
+    const created = configs(stackOf(), 'google_secret_manager_secret', 'secrets');
+    expect(Object.values<any>(created).every((s) => s.deletion_protection === true)).toBe(true);
+    const adopted = configs(stackOf(), 'google_secret_manager_secret', 'adopted_secrets');
+    expect(Object.values<any>(adopted).every((s) => s.deletion_protection === true && s.lifecycle.prevent_destroy === true)).toBe(true);
   });
 
   test('each accessor grant names one secret of the stack and one principal of a service that reads it', () => {
@@ -69,9 +67,13 @@ describe.each(ENVS)('environment %s', (env) => {
         `principal://iam.googleapis.com/projects/${model.environments.find((e) => e.name === env)!.gcp!.projectNumber}/locations/global/workloadIdentityPools/${model.environments.find((e) => e.name === env)!.gcp!.project}.svc.id.goog/subject/ns/${svc.namespace}/sa/${svc.serviceAccount}`,
       );
     }
-    const r = stackOf().resource.google_secret_manager_secret_iam_member.secret_accessors;
-    expect(r.role).toBe('roles/secretmanager.secretAccessor');
-    expect(r.depends_on).toEqual(['google_secret_manager_secret.secrets', 'google_secret_manager_secret.adopted_secrets']);
+    // Each grant waits for its own secret, and for nothing else.
+    for (const [key, g] of Object.entries<any>(grantsOf())) {
+      const secretId = key.split('/')[1];
+      const collection = configs(stackOf(), 'google_secret_manager_secret', 'adopted_secrets')[secretId] ? 'adopted_secrets' : 'secrets';
+      expect(g.role).toBe('roles/secretmanager.secretAccessor');
+      expect(g.depends_on).toEqual([`google_secret_manager_secret.${collection}_${secretId}`]);
+    }
   });
 
   test('cross-service reads exist only where a from declares them', () => {
@@ -154,35 +156,45 @@ test('the pinned version reaches the ExternalSecret', () => {
 });
 
 test('the adopted secret is imported, never destroyed, and its replication is left as it was made', () => {
-  expect(out.stacks['evaluation-gcp'].import).toEqual([{ to: 'google_secret_manager_secret.adopted_secrets["hoge-token"]', id: 'projects/karte-evaluation/secrets/hoge-token' }]);
-  const adopted = out.stacks['production-gcp'].resource.google_secret_manager_secret.adopted_secrets;
-  expect(Object.keys(adopted.for_each)).toEqual(['hoge-token']);
+  expect(out.stacks['evaluation-gcp'].import).toEqual([{ to: 'google_secret_manager_secret.adopted_secrets_hoge-token', id: 'projects/karte-evaluation/secrets/hoge-token' }]);
+  const all = configs(out.stacks['production-gcp'], 'google_secret_manager_secret', 'adopted_secrets');
+  expect(Object.keys(all)).toEqual(['hoge-token']);
+  const adopted = all['hoge-token'];
   expect(adopted.lifecycle.prevent_destroy).toBe(true);
   // A hand-made secret usually has automatic replication; production declares user-managed
   // replication, which would otherwise replace the secret (and lose its versions) on import.
   expect(adopted.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['replication', 'rotation', 'topics', 'version_aliases', 'version_destroy_ttl']));
-  expect(Object.keys(out.stacks['production-gcp'].resource.google_secret_manager_secret.secrets.for_each)).not.toContain('hoge-token');
+  expect(Object.keys(configs(out.stacks['production-gcp'], 'google_secret_manager_secret', 'secrets'))).not.toContain('hoge-token');
 });
 
 test('the namespaces applied by Terraform are never destroyed by it', () => {
   for (const env of ENVS) {
     for (const c of ['admin', 'fixed-ip-jobs']) {
-      expect(out.stacks[`${env}-gcp-manifests`].resource.kubernetes_manifest[`${c}_namespaces`].lifecycle).toEqual({ prevent_destroy: true });
+      const objects = Object.values<any>(configs(out.stacks[`${env}-gcp-manifests`], 'kubernetes_manifest', c));
+      const namespaces = objects.filter((o) => o.manifest.kind === 'Namespace');
+      expect(namespaces.length).toBeGreaterThan(0);
+      for (const n of namespaces) expect(n.lifecycle).toEqual({ prevent_destroy: true });
+      // Every other object waits for its own namespace when the stack creates it, for nothing else.
+      for (const o of objects.filter((x) => x.manifest.kind !== 'Namespace')) {
+        const ns = namespaces.find((n) => n.manifest.metadata.name === o.manifest.metadata.namespace);
+        expect(o.depends_on).toEqual(ns ? [`kubernetes_manifest.${c}_Namespace__${o.manifest.metadata.namespace}`] : undefined);
+        expect(o.lifecycle).toBeUndefined();
+      }
     }
   }
 });
 
 test('DEBUG_KEY exists in evaluation only', () => {
-  expect(Object.keys(instances(out.stacks['evaluation-gcp'], 'google_secret_manager_secret', 'secrets'))).toContain('service-a_DEBUG_KEY');
-  expect(Object.keys(instances(out.stacks['production-gcp'], 'google_secret_manager_secret', 'secrets'))).not.toContain('service-a_DEBUG_KEY');
+  expect(Object.keys(configs(out.stacks['evaluation-gcp'], 'google_secret_manager_secret', 'secrets'))).toContain('service-a_DEBUG_KEY');
+  expect(Object.keys(configs(out.stacks['production-gcp'], 'google_secret_manager_secret', 'secrets'))).not.toContain('service-a_DEBUG_KEY');
 });
 
 test('replication: automatic by default, user-managed where the declaration names locations', () => {
-  expect(out.stacks['evaluation-gcp'].resource.google_secret_manager_secret.secrets.replication).toEqual({ auto: {} });
-  expect(out.stacks['production-gcp'].resource.google_secret_manager_secret.adopted_secrets.replication).toEqual(out.stacks['production-gcp'].resource.google_secret_manager_secret.secrets.replication);
-  expect(out.stacks['production-gcp'].resource.google_secret_manager_secret.secrets.replication).toEqual({
-    user_managed: { replicas: [{ location: 'asia-northeast1' }, { location: 'asia-northeast2' }] },
-  });
+  const replications = (env: string) => Object.values<any>(out.stacks[`${env}-gcp`].resource.google_secret_manager_secret).map((s) => s.replication);
+  expect(new Set(replications('evaluation').map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ auto: {} })]));
+  expect(new Set(replications('production').map((r) => JSON.stringify(r)))).toEqual(
+    new Set([JSON.stringify({ user_managed: { replicas: [{ location: 'asia-northeast1' }, { location: 'asia-northeast2' }] } })]),
+  );
 });
 
 test('state: local by default, GCS where the declaration names a bucket', () => {

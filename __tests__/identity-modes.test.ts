@@ -5,6 +5,7 @@ import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { googleServiceAccountId } from '../lib/declaration/naming';
 import { GcpEnvironmentStack } from '../stacks/gcp-environment-stack';
 import { declarationWith } from './support/fixtures';
+import { configs } from './support/synth';
 
 function synthEnvironment(edit: (d: any) => void, env = 'evaluation') {
   const model = validateDeclaration(declarationWith(edit));
@@ -18,26 +19,28 @@ describe('googleServiceAccount identity mode', () => {
   const { plan, json } = synthEnvironment((d) => (d.environments.evaluation.gcp.identity = 'googleServiceAccount'));
 
   test('one Google service account per service that reads secrets', () => {
-    expect(json.resource.google_service_account.service_accounts.for_each).toEqual({
-      'service-a': { account_id: 'secrets-service-a', display_name: 'service-a' },
-      'service-b': { account_id: 'secrets-service-b', display_name: 'service-b' },
+    expect(configs(json, 'google_service_account', 'service_accounts')).toEqual({
+      'service-a': expect.objectContaining({ account_id: 'secrets-service-a', display_name: 'service-a', project: 'demo-evaluation' }),
+      'service-b': expect.objectContaining({ account_id: 'secrets-service-b', display_name: 'service-b', project: 'demo-evaluation' }),
     });
   });
 
   test('roles/iam.workloadIdentityUser on that account only, for that Kubernetes service account', () => {
-    const r = json.resource.google_service_account_iam_member.workload_identity_users;
-    expect(r.role).toBe('roles/iam.workloadIdentityUser');
-    expect(r.for_each['service-a']).toEqual({
+    const r = configs(json, 'google_service_account_iam_member', 'workload_identity_users');
+    expect(Object.keys(r)).toEqual(['service-a', 'service-b']);
+    expect(r['service-a']).toEqual({
+      role: 'roles/iam.workloadIdentityUser',
       service_account_id: 'projects/demo-evaluation/serviceAccounts/secrets-service-a@demo-evaluation.iam.gserviceaccount.com',
       member: 'serviceAccount:demo-evaluation.svc.id.goog[service-a/service-a-secrets]',
+      // Its own account, and no other.
+      depends_on: ['google_service_account.service_accounts_service-a'],
     });
-    expect(r.depends_on).toEqual(['google_service_account.service_accounts']);
   });
 
   test('grants name the Google service account and wait for it', () => {
-    const grants = json.resource.google_secret_manager_secret_iam_member.secret_accessors;
-    expect(grants.for_each['service-b/service-a_FOO_PASSWORD'].member).toBe('serviceAccount:secrets-service-b@demo-evaluation.iam.gserviceaccount.com');
-    expect(grants.depends_on).toEqual(['google_secret_manager_secret.secrets', 'google_secret_manager_secret.adopted_secrets', 'google_service_account.service_accounts']);
+    const grant = configs(json, 'google_secret_manager_secret_iam_member', 'secret_accessors')['service-b/service-a_FOO_PASSWORD'];
+    expect(grant.member).toBe('serviceAccount:secrets-service-b@demo-evaluation.iam.gserviceaccount.com');
+    expect(grant.depends_on).toEqual(['google_secret_manager_secret.secrets_service-a_FOO_PASSWORD', 'google_service_account.service_accounts_service-b']);
   });
 
   test('the Kubernetes service account carries the iam.gke.io/gcp-service-account annotation', () => {
@@ -48,7 +51,9 @@ describe('googleServiceAccount identity mode', () => {
   test('the other environment keeps direct Workload Identity principals', () => {
     const other = synthEnvironment((d) => (d.environments.evaluation.gcp.identity = 'googleServiceAccount'), 'production');
     expect(other.json.resource.google_service_account).toBeUndefined();
-    expect(Object.values(other.json.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each).every((g: any) => g.member.startsWith('principal://'))).toBe(true);
+    const grants = Object.values<any>(configs(other.json, 'google_secret_manager_secret_iam_member', 'secret_accessors'));
+    expect(grants.length).toBeGreaterThan(0);
+    expect(grants.every((g) => g.member.startsWith('principal://') && g.depends_on.length === 1)).toBe(true);
     expect(other.plan.objects.find((o) => o.kind === 'ServiceAccount')!.metadata.annotations).toBeUndefined();
   });
 

@@ -57,7 +57,7 @@ describe('each rule fires', () => {
 
   test('SW-IAM-001: Key Vault Secrets User on the vault', () => {
     const ctx = context('production', 'azure', (json) => {
-      json.resource.azurerm_role_assignment.wide = { scope: '${azurerm_key_vault.vault.id}', role_definition_name: 'Key Vault Secrets User', principal_id: '${azurerm_user_assigned_identity.identities["demo"].principal_id}' };
+      json.resource.azurerm_role_assignment.wide = { scope: '${azurerm_key_vault.vault.id}', role_definition_name: 'Key Vault Secrets User', principal_id: '${azurerm_user_assigned_identity.identities_demo.principal_id}' };
     });
     expect(rule('SW-IAM-001').check(ctx)).toEqual([expect.objectContaining({ resource: 'azurerm_role_assignment.wide', message: expect.stringMatching(/wider than one secret/) })]);
   });
@@ -75,16 +75,16 @@ describe('each rule fires', () => {
 
   test('SW-LBL-001: a secret without its service label', () => {
     const ctx = context('evaluation', 'gcp', (json) => {
-      delete json.resource.google_secret_manager_secret.secrets.for_each['service-b_BAR_PASSWORD'].labels.service;
+      delete json.resource.google_secret_manager_secret['secrets_service-b_BAR_PASSWORD'].labels.service;
     });
     expect(rule('SW-LBL-001').check(ctx)).toEqual([
-      { resource: 'google_secret_manager_secret.secrets["service-b_BAR_PASSWORD"]', message: 'missing service', declarationPath: 'services.service-b.secrets.secret-b.BAR_PASSWORD' },
+      { resource: 'google_secret_manager_secret.secrets_service-b_BAR_PASSWORD', message: 'missing service', declarationPath: 'services.service-b.secrets.secret-b.BAR_PASSWORD' },
     ]);
   });
 
   test('SW-NAM-001: a name off the rule; a declared remoteName is only a note', () => {
     const ctx = context('evaluation', 'gcp', (json, facts) => {
-      json.resource.google_secret_manager_secret.secrets.for_each['service-b_BAR_PASSWORD'].secret_id = 'BAR_PASSWORD';
+      json.resource.google_secret_manager_secret['secrets_service-b_BAR_PASSWORD'].secret_id = 'BAR_PASSWORD';
       facts.secrets.BAR_PASSWORD = { ...facts.secrets['service-b_BAR_PASSWORD'] };
     });
     expect(rule('SW-NAM-001').check(ctx)).toEqual([expect.objectContaining({ message: 'named BAR_PASSWORD, but the naming rule gives service-b_BAR_PASSWORD' })]);
@@ -94,10 +94,10 @@ describe('each rule fires', () => {
 
   test('SW-DEL-001: deletion protection off, purge protection off', () => {
     const gcp = context('evaluation', 'gcp', (json) => {
-      json.resource.google_secret_manager_secret.secrets.for_each['service-a_FOO_PASSWORD'].deletion_protection = false;
+      json.resource.google_secret_manager_secret['secrets_service-a_FOO_PASSWORD'].deletion_protection = false;
     });
     expect(rule('SW-DEL-001').check(gcp)).toEqual([
-      { resource: 'google_secret_manager_secret.secrets["service-a_FOO_PASSWORD"]', message: 'deletion protection is off for service-a_FOO_PASSWORD', declarationPath: 'services.service-a.secrets.secret-a.FOO_PASSWORD' },
+      { resource: 'google_secret_manager_secret.secrets_service-a_FOO_PASSWORD', message: 'deletion protection is off for service-a_FOO_PASSWORD', declarationPath: 'services.service-a.secrets.secret-a.FOO_PASSWORD' },
     ]);
     const azure = context('production', 'azure', (json) => {
       json.resource.azurerm_key_vault.vault.purge_protection_enabled = false;
@@ -108,23 +108,23 @@ describe('each rule fires', () => {
   test('SW-STATE-001: a secret version with data, a Key Vault value, a Secret manifest', () => {
     const ctx = context('production', 'azure', (json) => {
       json.resource.google_secret_manager_secret_version = { v: { secret: 'x', secret_data: 'hunter2' } };
-      json.resource.azurerm_key_vault_secret.secrets.value = 'hunter2';
+      json.resource.azurerm_key_vault_secret['secrets_demo-secret01'].value = 'hunter2';
       json.resource.kubernetes_manifest = { s: { manifest: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { a: 'b' } } } };
     });
     const found = rule('SW-STATE-001').check(ctx).map((v) => v.resource);
-    expect(found).toEqual(expect.arrayContaining(['google_secret_manager_secret_version.v', 'kubernetes_manifest.s', 'azurerm_key_vault_secret.secrets["demo-secret01"]']));
+    expect(found).toEqual(expect.arrayContaining(['google_secret_manager_secret_version.v', 'kubernetes_manifest.s', 'azurerm_key_vault_secret.secrets_demo-secret01']));
   });
 
   test('SW-REF-001: an ExternalSecret key that is not provisioned, and one its identity cannot read', () => {
     const missing = context('evaluation', 'gcp', (json) => {
-      delete json.resource.google_secret_manager_secret.secrets.for_each['service-b_BAR_PASSWORD'];
+      delete json.resource.google_secret_manager_secret['secrets_service-b_BAR_PASSWORD'];
     });
     expect(rule('SW-REF-001').check(missing)).toEqual([
       { resource: 'ExternalSecret/service-b/secret-b', message: 'service-b_BAR_PASSWORD is not a secret of environment evaluation', declarationPath: 'services.service-b' },
     ]);
     const unreadable = context('production', 'azure', (json) => {
-      delete json.resource.azurerm_role_assignment.secret_readers.for_each['demo-batch/demo-secret01'];
-      expect(Object.keys(json.resource.azurerm_role_assignment.secret_readers.for_each)).toEqual(['demo/demo-secret01', 'demo/demo-secret02']);
+      delete json.resource.azurerm_role_assignment['secret_readers_demo-batch__demo-secret01'];
+      expect(Object.keys(json.resource.azurerm_role_assignment).filter((n) => n.startsWith('secret_readers_'))).toEqual(['secret_readers_demo__demo-secret01', 'secret_readers_demo__demo-secret02']);
     });
     expect(rule('SW-REF-001').check(unreadable)).toEqual([
       expect.objectContaining({ resource: 'SecretProviderClass/demo-batch/demo-batch-keyvault', message: expect.stringMatching(/demo-secret01 is not readable by the identity/) }),
@@ -133,13 +133,14 @@ describe('each rule fires', () => {
 
   test('SW-XSV-001: a cross-service grant without a from', () => {
     const ctx = context('evaluation', 'gcp', (json) => {
-      json.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each['service-a/service-b_BAR_PASSWORD'] = {
+      json.resource.google_secret_manager_secret_iam_member['secret_accessors_service-a__service-b_BAR_PASSWORD'] = {
+        ...json.resource.google_secret_manager_secret_iam_member['secret_accessors_service-a__hoge-token'],
+        '//': { collection: 'secret_accessors', key: 'service-a/service-b_BAR_PASSWORD' },
         secret_id: 'service-b_BAR_PASSWORD',
-        member: json.resource.google_secret_manager_secret_iam_member.secret_accessors.for_each['service-a/hoge-token'].member,
       };
     });
     expect(rule('SW-XSV-001').check(ctx)).toEqual([
-      { resource: 'google_secret_manager_secret_iam_member.secret_accessors["service-a/service-b_BAR_PASSWORD"]', message: "service-a reads service-b's secret service-b_BAR_PASSWORD without a from", declarationPath: 'services.service-a' },
+      { resource: 'google_secret_manager_secret_iam_member.secret_accessors_service-a__service-b_BAR_PASSWORD', message: "service-a reads service-b's secret service-b_BAR_PASSWORD without a from", declarationPath: 'services.service-a' },
     ]);
     const azure = context('production', 'azure', (_json, facts) => {
       facts.fromReads = [];
@@ -181,7 +182,7 @@ describe('the rule pack at synth time and in npm run check', () => {
     expect(r.code).toBe(EXIT_POLICY_VIOLATIONS);
     const text = r.stderr.join('\n');
     expect(text).toMatch(/Policy: 2 errors/);
-    expect(text).toMatch(/ERROR SW-DEL-001 evaluation-gcp google_secret_manager_secret\.secrets\["service-b_BAR_PASSWORD"\] \(declared at services\.service-b\.secrets\.secret-b\.BAR_PASSWORD\): deletion protection is off/);
+    expect(text).toMatch(/ERROR SW-DEL-001 evaluation-gcp google_secret_manager_secret\.secrets_service-b_BAR_PASSWORD \(declared at services\.service-b\.secrets\.secret-b\.BAR_PASSWORD\): deletion protection is off/);
     expect(text).toMatch(/fix: Keep deletionProtection on/);
     expect(readdirSync(root)).toEqual(['secrets.yaml']);
   });
@@ -224,8 +225,8 @@ describe('the rule pack at synth time and in npm run check', () => {
     const more: string[] = [];
     expect(check({ declarationFile: 'secrets.yaml', root: broken, format: 'json', log: (l) => more.push(l), error: (l) => more.push(l) })).toBe(EXIT_POLICY_VIOLATIONS);
     expect(JSON.parse(more.join('\n')).errors.map((f: any) => [f.rule, f.stack, f.resource])).toEqual([
-      ['SW-DEL-001', 'evaluation-gcp', 'google_secret_manager_secret.secrets["service-b_BAR_PASSWORD"]'],
-      ['SW-DEL-001', 'production-gcp', 'google_secret_manager_secret.secrets["service-b_BAR_PASSWORD"]'],
+      ['SW-DEL-001', 'evaluation-gcp', 'google_secret_manager_secret.secrets_service-b_BAR_PASSWORD'],
+      ['SW-DEL-001', 'production-gcp', 'google_secret_manager_secret.secrets_service-b_BAR_PASSWORD'],
     ]);
     expect(readdirSync(broken)).toEqual(['secrets.yaml']);
     expect(check({ declarationFile: 'absent.yaml', root: broken, log: () => undefined, error: () => undefined })).toBe(EXIT_INVALID_DECLARATION);

@@ -30,13 +30,24 @@ describe('sharding from review', () => {
     });
   });
 
-  test('Azure identity objects moved to their own resource carry moved blocks from their old address', () => {
-    const r = synthWith(() => undefined);
+  test('with movedBlocks, objects move from every earlier address in a chain: objects, then identity objects, then their own block', () => {
+    const r = synthWith((d) => (d.environments.evaluation.movedBlocks = true));
     const moved = r.stacks['evaluation-azure-manifests'].moved;
-    expect(moved).toContainEqual({
-      from: 'kubernetes_manifest.aks_my-aks-key-vault-eval_objects["ServiceAccount/demo/demo-secrets"]',
-      to: 'kubernetes_manifest.aks_my-aks-key-vault-eval_identity_objects["ServiceAccount/demo/demo-secrets"]',
-    });
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        {
+          from: 'kubernetes_manifest.aks_my-aks-key-vault-eval_objects["ServiceAccount/demo/demo-secrets"]',
+          to: 'kubernetes_manifest.aks_my-aks-key-vault-eval_identity_objects["ServiceAccount/demo/demo-secrets"]',
+        },
+        {
+          from: 'kubernetes_manifest.aks_my-aks-key-vault-eval_identity_objects["ServiceAccount/demo/demo-secrets"]',
+          to: 'kubernetes_manifest.aks_my-aks-key-vault-eval_ServiceAccount__demo__demo-secrets',
+        },
+        { from: 'kubernetes_manifest.aks_my-aks-key-vault-eval_namespaces["Namespace/demo"]', to: 'kubernetes_manifest.aks_my-aks-key-vault-eval_Namespace__demo' },
+      ]),
+    );
+    // Environments that do not ask for them carry none.
+    expect(r.stacks['production-azure-manifests'].moved).toBeUndefined();
   });
 });
 

@@ -13,9 +13,7 @@ function placement(r: SynthResult, env: string): Record<string, string> {
   for (const [stack, json] of Object.entries<any>(r.stacks)) {
     if (!stack.startsWith(`${env}-`)) continue;
     for (const [type, byName] of Object.entries<any>(json.resource ?? {})) {
-      for (const [name, block] of Object.entries<any>(byName)) {
-        if (block.for_each && typeof block.for_each === 'object') for (const k of Object.keys(block.for_each)) out[`${type}.${name}[${k}]`] = stack;
-      }
+      for (const name of Object.keys(byName)) out[`${type}.${name}`] = stack;
     }
   }
   return out;
@@ -42,10 +40,10 @@ describe('sharded environments', () => {
   test('a shard holds the secrets its services own and every grant on them, whoever reads', () => {
     const where = placement(sharded, 'evaluation');
     const a = `evaluation-gcp-${hashShard('service-a', 2)}`;
-    expect(where['google_secret_manager_secret.secrets[service-a_FOO_PASSWORD]']).toBe(a);
+    expect(where['google_secret_manager_secret.secrets_service-a_FOO_PASSWORD']).toBe(a);
     // service-b's read of service-a's secret lives with the secret.
-    expect(where['google_secret_manager_secret_iam_member.secret_accessors[service-b/service-a_FOO_PASSWORD]']).toBe(a);
-    expect(where['google_secret_manager_secret.secrets[service-b_BAR_PASSWORD]']).toBe(`evaluation-gcp-${hashShard('service-b', 2)}`);
+    expect(where['google_secret_manager_secret_iam_member.secret_accessors_service-b__service-a_FOO_PASSWORD']).toBe(a);
+    expect(where['google_secret_manager_secret.secrets_service-b_BAR_PASSWORD']).toBe(`evaluation-gcp-${hashShard('service-b', 2)}`);
   });
 
   test('the same grants and secrets as without shards, at the same addresses; the access report is identical', () => {
@@ -86,8 +84,8 @@ describe('sharded environments', () => {
       }),
       'evaluation',
     );
-    expect(where['google_secret_manager_secret.secrets[service-a_FOO_PASSWORD]']).toBe('evaluation-gcp-payments');
-    expect(where['kubernetes_manifest.admin_objects[ExternalSecret/service-a/secret-a]']).toBe('evaluation-gcp-payments-manifests');
+    expect(where['google_secret_manager_secret.secrets_service-a_FOO_PASSWORD']).toBe('evaluation-gcp-payments');
+    expect(where['kubernetes_manifest.admin_ExternalSecret__service-a__secret-a']).toBe('evaluation-gcp-payments-manifests');
   });
 
   test('the rule is stable: a service keeps its shard whatever else is declared', () => {

@@ -16,7 +16,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { resourceInstances } from '../lib/policy/inventory';
-import { readStack } from '../lib/terraform/inflate';
+import { readStack } from '../lib/terraform/stack-json';
 import { benchDeclaration } from './declaration';
 import { NAIVE_TYPES, type WorkList } from './naive';
 

@@ -8,8 +8,10 @@ import { KeyVaultSecrets } from '../lib/azure/key-vault-secrets';
 import { WorkloadIdentities } from '../lib/azure/workload-identities';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
-import { DataAzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity';
-import { forEachMap } from '../lib/terraform/for-each-map';
+import type { DataAzurermUserAssignedIdentityConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity';
+import { ResourceBlocks } from '../lib/terraform/resource-blocks';
+import { COLLECTIONS } from '../lib/terraform/addresses';
+import { configureStack } from './configure-stack';
 import { managedIdentityName } from '../lib/declaration/naming';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
 import { IDENTITIES_FILE } from '../lib/kubernetes/gitops-yaml';
@@ -63,6 +65,7 @@ export class AzureEnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan, options: AzureEnvironmentStackOptions = {}) {
     super(scope, id);
+    configureStack(this, plan);
     // Write-only arguments and ephemeral variables need Terraform 1.11.
     this.addOverride('terraform.required_version', '>= 1.11.0');
     configureAzureBackend(this, plan, id);
@@ -161,6 +164,7 @@ export class AzureShardStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
     super(scope, id);
+    configureStack(this, plan);
     // Write-only arguments and ephemeral variables need Terraform 1.11.
     this.addOverride('terraform.required_version', '>= 1.11.0');
     configureAzureBackend(this, plan, id);
@@ -169,15 +173,13 @@ export class AzureShardStack extends TerraformStack {
     vault.overrideLogicalId('vault');
     this.secrets = new KeyVaultSecrets(this, 'Secrets', { keyVaultId: vault.id, secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })) });
     const readers = [...new Set(Object.values(plan.roleAssignments).flatMap((a) => (a.principal.kind === 'identity' ? [a.principal.service] : [])))].sort();
-    if (readers.length > 0) {
-      const each = forEachMap(this, 'readers', () => Object.fromEntries(readers.map((s) => [s, { name: managedIdentityName(plan.environment, s) }])));
-      new DataAzurermUserAssignedIdentity(this, 'Readers', { forEach: each, name: each.getString('name'), resourceGroupName: plan.resourceGroup }).overrideLogicalId('readers');
-    }
+    const lookups = new ResourceBlocks<DataAzurermUserAssignedIdentityConfig>(this, 'Readers', { type: 'azurerm_user_assigned_identity', prefix: COLLECTIONS.azureReaderIdentities, data: true });
+    for (const s of readers) lookups.add(s, { name: managedIdentityName(plan.environment, s), resource_group_name: plan.resourceGroup });
     const addon = Object.values(plan.roleAssignments).some((a) => a.principal.kind === 'aksAddon');
     const clusters = addon ? new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false }) : undefined;
     for (const [key, a] of Object.entries(plan.roleAssignments)) {
       const principal =
-        a.principal.kind === 'identity' ? `\${data.azurerm_user_assigned_identity.readers[${JSON.stringify(a.principal.service)}].principal_id}` : clusters!.addonIdentityOf(a.principal.cluster).objectId;
+        a.principal.kind === 'identity' ? lookups.ref(a.principal.service, 'principal_id') : clusters!.addonIdentityOf(a.principal.cluster).objectId;
       this.secrets.grantRead(a.secretName, principal, key);
     }
   }

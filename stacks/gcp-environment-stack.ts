@@ -1,4 +1,5 @@
-import { GcsBackend, LocalBackend, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { configureStack } from './configure-stack';
 import type { Construct } from 'constructs';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
@@ -18,16 +19,19 @@ export function configureBackend(stack: TerraformStack, plan: GcpEnvironmentPlan
   else new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
 }
 
-/** The plan's Secret Manager secrets and their grants, in one stack. */
-export function declareSecrets(stack: TerraformStack, plan: GcpEnvironmentPlan, grantsAfter: ITerraformDependable[] = []): SecretManagerSecrets {
+/**
+ * The plan's Secret Manager secrets and their grants, in one stack. Each grant waits for its
+ * secret and, in the older pattern, for the Google service account it names when that account is
+ * in the same stack.
+ */
+export function declareSecrets(stack: TerraformStack, plan: GcpEnvironmentPlan, accounts?: WorkloadServiceAccounts): SecretManagerSecrets {
   const secrets = new SecretManagerSecrets(stack, 'Secrets', {
     project: plan.project,
     replicaLocations: plan.replicaLocations,
     deletionProtection: plan.deletionProtection,
     secrets: plan.secrets,
-    grantsAfter,
   });
-  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, key);
+  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, key, accounts ? [accounts.addressOf(g.service)] : []);
   return secrets;
 }
 
@@ -40,6 +44,7 @@ export class GcpShardStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
     super(scope, id);
+    configureStack(this, plan);
     // Import blocks need Terraform 1.5.
     this.addOverride('terraform.required_version', '>= 1.5.0');
     configureBackend(this, plan, id);
@@ -69,6 +74,7 @@ export class GcpEnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan, options: GcpEnvironmentStackOptions = {}) {
     super(scope, id);
+    configureStack(this, plan);
     // Import blocks need Terraform 1.5.
     this.addOverride('terraform.required_version', '>= 1.5.0');
     configureBackend(this, plan, id);
@@ -85,7 +91,7 @@ export class GcpEnvironmentStack extends TerraformStack {
     }
 
     if (options.secrets ?? true) {
-      this.secrets = declareSecrets(this, plan, this.serviceAccounts ? [this.serviceAccounts.resource] : []);
+      this.secrets = declareSecrets(this, plan, this.serviceAccounts);
     }
 
     const clientConfig = new DataGoogleClientConfig(this, 'ClientConfig');

@@ -6,6 +6,7 @@ import type { GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
 import { GkeClusterAccess } from '../lib/gcp/gke-cluster-access';
 import { KubernetesManifests } from '../lib/kubernetes/kubernetes-manifests';
 import { configureBackend } from './gcp-environment-stack';
+import { configureStack } from './configure-stack';
 
 /**
  * Second deploy phase: the environment's Kubernetes objects (namespaces, service accounts,
@@ -18,6 +19,7 @@ export class GcpManifestsStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, plan: GcpEnvironmentPlan) {
     super(scope, id);
+    configureStack(this, plan);
     // Import blocks need Terraform 1.5.
     this.addOverride('terraform.required_version', '>= 1.5.0');
     configureBackend(this, plan, id);

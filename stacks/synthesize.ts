@@ -9,9 +9,8 @@ import { unknownSuppressions } from '../lib/policy/suppressions';
 import { findingsJson, formatFindings } from '../lib/policy/format';
 import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
 import { buildApp, type EnvironmentOutput } from './app';
-import { FOR_EACH_FILES_CONTEXT, forEachData, writeForEachFiles } from '../lib/terraform/for-each-map';
-import { inflateStack } from '../lib/terraform/inflate';
-import { resourceInstances } from '../lib/policy/inventory';
+import { BLOCK_FILES_CONTEXT, writeBlockFiles } from '../lib/terraform/resource-blocks';
+import type { ResourceInstance } from '../lib/policy/types';
 import { collectGarbage } from '../lib/util/collect-garbage';
 
 export interface SynthesizeOptions {
@@ -35,25 +34,9 @@ export const EXIT_INVALID_DECLARATION = 1;
 export const EXIT_SYNTHESIS_FAILED = 2;
 export const EXIT_POLICY_VIOLATIONS = 3;
 
-/**
- * Counts Terraform resource blocks and their instances (for_each entries) in one stack; maps kept
- * in data files are counted from `maps` (local name -> producer).
- */
-export function countResources(
-  stackJson: { resource?: Record<string, Record<string, { for_each?: unknown }>> },
-  maps: ReadonlyMap<string, () => Record<string, unknown>> = new Map(),
-): { blocks: number; instances: number } {
-  let blocks = 0;
-  let instances = 0;
-  for (const byName of Object.values(stackJson.resource ?? {})) {
-    for (const r of Object.values(byName)) {
-      blocks += 1;
-      const local = typeof r.for_each === 'string' ? /^\$\{local\.([A-Za-z0-9_-]+)\}$/.exec(r.for_each)?.[1] : undefined;
-      if (local !== undefined) instances += Object.keys(maps.get(local)?.() ?? {}).length;
-      else instances += r.for_each && typeof r.for_each === 'object' ? Object.keys(r.for_each).length : 1;
-    }
-  }
-  return { blocks, instances };
+/** Counts the resource blocks and resource instances (for_each entries expanded) of one stack. */
+export function countResources(instances: readonly ResourceInstance[]): { blocks: number; instances: number } {
+  return { blocks: new Set(instances.map((i) => `${i.type}.${i.name}`)).size, instances: instances.length };
 }
 
 /** Lists, in each environment folder of generated/, the files the product wrote there. */
@@ -130,6 +113,8 @@ interface Synthesis {
   /** Files per environment folder of generated/ (GitOps YAML and the access report), staged under `staged`. */
   readonly generated: Record<string, readonly string[]>;
   readonly staged: string;
+  /** Resource blocks and instances of each stack, by stack name. */
+  readonly counts: ReadonlyMap<string, { blocks: number; instances: number }>;
 }
 
 /** Declarations with at least this many keys collect garbage between phases (small ones gain nothing). */
@@ -143,27 +128,24 @@ function keyCount(model: Model): number {
 function run(model: Model, outdir: string, staged: string): Synthesis {
   const large = keyCount(model) >= LARGE_DECLARATION_KEYS;
   const collect = () => large && collectGarbage();
-  const app = new App({ outdir, stackTraces: false, context: { [FOR_EACH_FILES_CONTEXT]: true } });
+  const app = new App({ outdir, stackTraces: false, context: { [BLOCK_FILES_CONTEXT]: true } });
   const policy = new PolicyReport();
   const envs = buildApp(app, model, { policy });
   app.synth();
   collect();
-  writeForEachFiles(app, outdir);
+  writeBlockFiles(app, outdir);
   const generated: Record<string, string[]> = {};
+  const counts = new Map<string, { blocks: number; instances: number }>();
+  for (const [name, instances] of policy.instances) counts.set(name, countResources(instances));
   for (const env of envs) {
-    // The stack as written, with its for_each maps taken from memory rather than parsed back.
-    const stackJson = (name: string) => {
-      const stack = env.stacks.find((x) => x.node.id === name)!;
-      return inflateStack(JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')), (local) => forEachData(stack).get(local)?.());
-    };
     const names = new Set(env.stacks.map((s) => s.node.id));
     // A cloud's view: the instances of its base stack and, in a sharded environment, every shard's,
-    // as the rule pack saw them (read back from the output when the pack did not run).
+    // as the rule pack saw them.
     const cloudJson = (cloud: 'gcp' | 'azure') =>
       env.stacks
         .map((x) => x.node.id)
         .filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests'))
-        .flatMap((n) => policy.instances.get(n) ?? resourceInstances(stackJson(n)));
+        .flatMap((n) => policy.instances.get(n) ?? []);
     const report = buildAccessReport({
       environment: env.environment,
       gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
@@ -180,7 +162,7 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
     for (const x of env.stacks) policy.instances.delete(x.node.id);
     collect();
   }
-  return { model, envs, policy, generated, staged };
+  return { model, envs, policy, generated, staged, counts };
 }
 
 /** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
@@ -241,7 +223,7 @@ export function synthesize(o: SynthesizeOptions): number {
   return attempt(
     o,
     (tmp) => (o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out')),
-    ({ model, envs, policy, generated, staged }, tmp, file, root) => {
+    ({ model, envs, policy, generated, staged, counts }, tmp, file, root) => {
       reportPolicy(o, policy);
       if (policy.errors.length > 0) {
         o.error('Nothing was written: fix the findings above, or suppress one in the declaration with its reason.');
@@ -260,7 +242,7 @@ export function synthesize(o: SynthesizeOptions): number {
       for (const env of envs) {
         for (const stack of env.stacks) {
           const name = stack.node.id;
-          const { blocks, instances } = countResources(JSON.parse(readFileSync(join(finalOut, 'stacks', name, 'cdk.tf.json'), 'utf8')), forEachData(stack));
+          const { blocks, instances } = counts.get(name) ?? { blocks: 0, instances: 0 };
           o.log(`  ${relative(root, join(finalOut, 'stacks', name, 'cdk.tf.json'))}: ${blocks} resource blocks, ${instances} resource instances`);
         }
         const files = generated[env.environment];

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { synthesize } from '../../stacks/synthesize';
-import { readStack } from '../../lib/terraform/inflate';
+import { readStack } from '../../lib/terraform/stack-json';
 
 export interface SynthResult {
   readonly root: string;
@@ -68,18 +68,23 @@ export function synthIn(root: string, name: string): SynthResult {
 
 export const EXAMPLE = join(__dirname, '..', '..', 'secrets.yaml');
 
-/** for_each map of a resource in a synthesized stack. */
-export function instances(stack: any, type: string, name: string): Record<string, any> {
-  const r = stack.resource?.[type]?.[name];
-  if (!r) throw new Error(`no ${type}.${name} in stack`);
-  return r.for_each;
-}
-
-/** Each instance's arguments as Terraform sees them (each.value and lookup locals put in), by for_each key. */
-export function configs(stack: any, type: string, name: string): Record<string, any> {
+/**
+ * Each block's arguments in a collection of a synthesized stack (blocks file merged in), by key:
+ * from the blocks' `//` comments, or, where `Testing.synth` dropped them, from names of the
+ * readable form (`<collection>_<part>__<part>`).
+ */
+export function configs(stack: any, type: string, collection: string): Record<string, any> {
   const { resourceInstances } = require('../../lib/policy/inventory');
   const out: Record<string, any> = {};
-  for (const r of resourceInstances(stack)) if (r.type === type && r.name === name && r.key !== undefined) out[r.key] = r.config;
+  for (const r of resourceInstances(stack)) {
+    if (r.type !== type) continue;
+    if (r.collection !== undefined) {
+      if (r.collection === collection && r.key !== undefined) out[r.key] = r.config;
+    } else if (r.name.startsWith(`${collection}_`) && !r.name.includes('___')) {
+      const key = r.name.slice(collection.length + 1).split('__').join('/');
+      if (require('../../lib/terraform/block-names').blockName(collection, key) === r.name) out[key] = r.config;
+    }
+  }
   return out;
 }
 

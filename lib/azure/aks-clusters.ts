@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { forEachMap } from '../terraform/for-each-map';
+import { COLLECTIONS, aksAddonIdentityRefs, aksClusterAddress } from '../terraform/addresses';
+import { blockName } from '../terraform/block-names';
 
 /** Server application id of the AKS Entra ID integration, for kubelogin. */
 export const AKS_AAD_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -37,11 +38,13 @@ export interface AksClustersProps {
 }
 
 /**
- * The environment's AKS clusters looked up by name (`data.azurerm_kubernetes_cluster.clusters["NAME"]`),
- * checked at plan time for what the secrets need, and the providers that reach each one.
+ * The environment's AKS clusters looked up by name, one data source each
+ * (`data.azurerm_kubernetes_cluster.clusters_<name>`), checked at plan time for what the secrets
+ * need, and the providers that reach each one.
  */
 export class AksClusters extends Construct {
-  public readonly resource: DataAzurermKubernetesCluster;
+  /** The data source of each cluster, by name. */
+  public readonly clusters: ReadonlyMap<string, DataAzurermKubernetesCluster>;
   private readonly auth: ClusterAuth;
   private readonly kubernetesProviders = new Map<string, KubernetesProvider>();
   private readonly helmProviders = new Map<string, HelmProvider>();
@@ -49,13 +52,6 @@ export class AksClusters extends Construct {
   constructor(scope: Construct, id: string, props: AksClustersProps) {
     super(scope, id);
     this.auth = props.auth ?? 'azurecli';
-    const each = forEachMap(this, 'clusters', () => Object.fromEntries(props.clusters.map((c) => [c.name, { name: c.name, resource_group_name: c.resourceGroup }])));
-    this.resource = new DataAzurermKubernetesCluster(this, 'Resource', {
-      forEach: each,
-      name: each.getString('name'),
-      resourceGroupName: each.getString('resource_group_name'),
-    });
-    this.resource.overrideLogicalId('clusters');
     const checks: { condition: string; error_message: string }[] = [];
     // The data source exports oidc_issuer_enabled (not the workload identity webhook flag, which
     // the CSI provider and External Secrets do not need: they request the token themselves).
@@ -77,12 +73,25 @@ export class AksClusters extends Construct {
         error_message: 'The AKS cluster runs the key vault secrets provider add-on, which a Helm install of the driver would collide with: set csiDriver.install: aksAddon.',
       });
     }
-    if (checks.length > 0) this.resource.addOverride('lifecycle', { postcondition: checks });
+    const clusters = new Map<string, DataAzurermKubernetesCluster>();
+    for (const c of [...props.clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const data = new DataAzurermKubernetesCluster(this, `Cluster-${c.name}`, { name: c.name, resourceGroupName: c.resourceGroup });
+      data.overrideLogicalId(blockName(COLLECTIONS.aksClusters, c.name));
+      if (checks.length > 0) data.addOverride('lifecycle', { postcondition: checks });
+      clusters.set(c.name, data);
+    }
+    this.clusters = clusters;
   }
 
   /** Reference to an attribute of one cluster, without the surrounding `${}`. */
   private ref(cluster: string, path: string): string {
-    return `data.azurerm_kubernetes_cluster.clusters[${JSON.stringify(cluster)}].${path}`;
+    return `${this.addressOf(cluster)}.${path}`;
+  }
+
+  /** Address of one cluster's data source. */
+  public addressOf(cluster: string): string {
+    if (!this.clusters.has(cluster)) throw new Error(`${this.node.path}: no cluster ${cluster}`);
+    return aksClusterAddress(cluster);
   }
 
   private attr(cluster: string, path: string): string {
@@ -100,10 +109,8 @@ export class AksClusters extends Construct {
 
   /** Terraform expressions of the key vault secrets provider add-on identity of a cluster. */
   public addonIdentityOf(cluster: string): { objectId: string; clientId: string } {
-    return {
-      objectId: this.attr(cluster, 'key_vault_secrets_provider[0].secret_identity[0].object_id'),
-      clientId: this.attr(cluster, 'key_vault_secrets_provider[0].secret_identity[0].client_id'),
-    };
+    this.addressOf(cluster);
+    return aksAddonIdentityRefs(cluster);
   }
 
   private connection(cluster: string) {

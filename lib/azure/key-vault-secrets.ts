@@ -1,18 +1,9 @@
-import { TerraformVariable, type ITerraformDependable } from 'cdktf';
+import { TerraformVariable, type TerraformDataSource, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { createHash } from 'node:crypto';
-import { forEachMap, lookupLocal } from '../terraform/for-each-map';
-
-/** Stable, readable key of a principal (an object id, or the expression giving it). */
-function principalKey(principal: string): string {
-  const identity = /^\$\{(?:data\.)?azurerm_user_assigned_identity\.(?:identities|readers)\["([^"]+)"\]\.principal_id\}$/.exec(principal)?.[1];
-  if (identity) return identity;
-  const addon = /^\$\{data\.azurerm_kubernetes_cluster\.clusters\["([^"]+)"\]\.key_vault_secrets_provider/.exec(principal)?.[1];
-  if (addon) return `aks-addon:${addon}`;
-  return /^[0-9a-f-]{36}$/i.test(principal) ? principal.toLowerCase() : `p${createHash('sha256').update(principal).digest('hex').slice(0, 12)}`;
-}
+import type { KeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { ResourceBlocks } from '../terraform/resource-blocks';
+import { COLLECTIONS } from '../terraform/addresses';
 
 /** Built-in role that reads secret contents. */
 export const KEY_VAULT_SECRETS_USER_ROLE = 'Key Vault Secrets User';
@@ -35,15 +26,16 @@ export interface KeyVaultSecretGrant {
 export interface KeyVaultSecretsProps {
   /** Id of the vault (a Terraform reference). */
   readonly keyVaultId: string;
-  /** What the secrets wait for (the deployer's access to the vault). @default - nothing */
-  readonly after?: ITerraformDependable[];
+  /** What every secret waits for (the deployer's access to the vault). @default - nothing */
+  readonly after?: readonly (TerraformResource | TerraformDataSource)[];
   /** @default - none; add them with addSecret */
   readonly secrets?: readonly KeyVaultSecretSpec[];
 }
 
 /**
- * Key Vault secrets as one `for_each` resource keyed by name
- * (`azurerm_key_vault_secret.secrets["service-a--FOO-PASSWORD"]`), and read access per secret.
+ * Key Vault secrets, one block per secret named by secret name
+ * (`azurerm_key_vault_secret.secrets_service-a--FOO-PASSWORD`), and read access per secret
+ * (`azurerm_role_assignment.secret_readers_<reader>__<name>`, scoped to that secret by reference).
  *
  * No value ever reaches the configuration or the state: each secret is created through the
  * write-only `value_wo` from the ephemeral variable `secret_values` (empty when not given), with a
@@ -51,15 +43,16 @@ export interface KeyVaultSecretsProps {
  * value added later out of band.
  */
 export class KeyVaultSecrets extends Construct {
-  public readonly resource: KeyVaultSecret;
-  public readonly readers: RoleAssignment;
+  public readonly secrets: ResourceBlocks<KeyVaultSecretConfig>;
+  public readonly readers: ResourceBlocks<RoleAssignmentConfig>;
   public readonly values: TerraformVariable;
+  private readonly keyVaultId: string;
   private readonly specs = new Map<string, KeyVaultSecretSpec>();
   private readonly grants = new Map<string, KeyVaultSecretGrant>();
 
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
-    for (const s of props.secrets ?? []) this.addSecret(s);
+    this.keyVaultId = props.keyVaultId;
     this.values = new TerraformVariable(this, 'Values', {
       type: 'map(string)',
       default: {},
@@ -68,43 +61,30 @@ export class KeyVaultSecrets extends Construct {
     });
     this.values.overrideLogicalId('secret_values');
     this.values.addOverride('ephemeral', true);
-    const secrets = forEachMap(this, 'secrets', () => {
-      const out: Record<string, unknown> = {};
-      for (const [name, s] of this.specs) out[name] = { name, tags: sortedTags(s.tags) };
-      return out;
-    }, () => this.specs.size);
-    this.resource = new KeyVaultSecret(this, 'Resource', {
-      forEach: secrets,
-      name: secrets.getString('name'),
-      keyVaultId: props.keyVaultId,
-      tags: secrets.getStringMap('tags'),
-      valueWo: `\${lookup(var.secret_values, each.key, "")}`,
-      valueWoVersion: 1,
+    this.secrets = new ResourceBlocks(this, 'Resource', {
+      type: 'azurerm_key_vault_secret',
+      prefix: COLLECTIONS.azureSecrets,
       dependsOn: props.after,
+      movedFrom: COLLECTIONS.azureSecrets,
     });
-    this.resource.overrideLogicalId('secrets');
-    // Principals are named by key in the (large) map, and resolved through a small inline local.
-    const principals = lookupLocal(this, 'secret_reader_principals', () =>
-      Object.fromEntries([...this.grants.values()].map((g) => [principalKey(g.principalId), g.principalId])),
-    );
-    const readers = forEachMap(this, 'secret_readers', () => {
-      const out: Record<string, unknown> = {};
-      for (const [k, g] of this.grants) out[k] = { secret: g.secretName, principal: principalKey(g.principalId) };
-      return out;
-    }, () => this.grants.size);
-    this.readers = new RoleAssignment(this, 'Readers', {
-      forEach: readers,
-      scope: '${azurerm_key_vault_secret.secrets[each.value.secret].resource_versionless_id}',
-      principalId: `\${local.${principals}[each.value.principal]}`,
-      roleDefinitionName: KEY_VAULT_SECRETS_USER_ROLE,
-      principalType: 'ServicePrincipal',
+    this.readers = new ResourceBlocks(this, 'Readers', {
+      type: 'azurerm_role_assignment',
+      prefix: COLLECTIONS.azureReaders,
+      movedFrom: COLLECTIONS.azureReaders,
     });
-    this.readers.overrideLogicalId('secret_readers');
+    for (const s of props.secrets ?? []) this.addSecret(s);
   }
 
   public addSecret(spec: KeyVaultSecretSpec): void {
     if (this.specs.has(spec.name)) throw new Error(`${this.node.path}: secret ${spec.name} is already in the vault`);
     this.specs.set(spec.name, spec);
+    this.secrets.add(spec.name, {
+      name: spec.name,
+      key_vault_id: this.keyVaultId,
+      tags: sortedTags(spec.tags),
+      value_wo: `\${lookup(var.${this.values.friendlyUniqueId}, ${JSON.stringify(spec.name)}, "")}`,
+      value_wo_version: 1,
+    });
   }
 
   /**
@@ -112,17 +92,26 @@ export class KeyVaultSecrets extends Construct {
    * never the vault's) to one principal.
    *
    * @param principalId object id of the principal, or a Terraform expression giving it
-   * @param key for_each key of the assignment @default "<principalId>/<secretName>"
+   * @param key key of the assignment @default "<principalId>/<secretName>"
    */
   public grantRead(secretName: string, principalId: string, key?: string): KeyVaultSecretGrant {
     if (!this.specs.has(secretName)) throw new Error(`${this.node.path}: cannot grant read on ${secretName}: it is not a secret of this vault`);
     const k = key ?? `${principalId}/${secretName}`;
     const existing = this.grants.get(k);
-    if (existing && (existing.secretName !== secretName || existing.principalId !== principalId)) {
-      throw new Error(`${this.node.path}: grant key ${k} is already used for ${existing.principalId} on ${existing.secretName}`);
+    if (existing) {
+      if (existing.secretName !== secretName || existing.principalId !== principalId) {
+        throw new Error(`${this.node.path}: grant key ${k} is already used for ${existing.principalId} on ${existing.secretName}`);
+      }
+      return existing;
     }
     const g = { key: k, secretName, principalId, role: KEY_VAULT_SECRETS_USER_ROLE };
     this.grants.set(k, g);
+    this.readers.add(k, {
+      scope: this.secrets.ref(secretName, 'resource_versionless_id'),
+      principal_id: principalId,
+      role_definition_name: KEY_VAULT_SECRETS_USER_ROLE,
+      principal_type: 'ServicePrincipal',
+    });
     return g;
   }
 

@@ -93,6 +93,8 @@ export interface EnvironmentModel {
   readonly azure?: AzureModel;
   readonly manifests: { readonly terraform: boolean; readonly gitops: boolean };
   readonly refreshInterval: string;
+  /** Emit moved blocks from the addresses of earlier versions. */
+  readonly movedBlocks: boolean;
 }
 
 /** A key that owns its remote secret. */
@@ -209,6 +211,7 @@ export function resolveDeclaration(decl: Declaration): Model {
         labels: sortedRecord(e.monitoring.labels),
       },
       refreshInterval: e.refreshInterval ?? '1h',
+      movedBlocks: e.movedBlocks ?? false,
       manifests: { terraform: e.manifests?.terraform ?? true, gitops: e.manifests?.gitops ?? true },
       gcp: g && {
         project: g.project,

@@ -308,6 +308,12 @@ export const EnvironmentSchema = Type.Object(
         },
       ),
     ),
+    movedBlocks: Type.Optional(
+      Type.Boolean({
+        description:
+          'Emit Terraform moved blocks from the addresses of versions before 0.2 (for_each maps such as secrets["ID"]) to the per-instance addresses (secrets_ID): on for the one apply that upgrades a deployed environment, then off again, because Terraform checks moved blocks in time quadratic in their number. Default: false.',
+      }),
+    ),
     production: Type.Optional(
       Type.Boolean({ description: 'A production environment: its ExternalSecrets should pin versions (policy SW-VER-001). Default: true when the name is production or starts with prod.' }),
     ),

@@ -1,14 +1,14 @@
-import type { ITerraformDependable } from 'cdktf';
-import { forEachMap } from '../terraform/for-each-map';
 import { Construct } from 'constructs';
-import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import type { SecretManagerSecretIamMemberConfig } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import { ResourceBlocks } from '../terraform/resource-blocks';
+import { COLLECTIONS } from '../terraform/addresses';
 
 /** The role every grant gives: read a secret's versions, nothing more. */
 export const SECRET_ACCESSOR_ROLE = 'roles/secretmanager.secretAccessor';
 
 /** One grant: read access on one secret for one member. */
 export interface SecretGrant {
-  /** for_each key of the grant. */
+  /** Key of the grant in its collection. */
   readonly key: string;
   readonly secretId: string;
   readonly member: string;
@@ -17,53 +17,55 @@ export interface SecretGrant {
 
 export interface SecretAccessorGrantsProps {
   readonly project: string;
-  /** What the grants must wait for (the secrets, the service accounts). @default - nothing */
-  readonly after?: ITerraformDependable[];
-  /** Terraform address (`google_secret_manager_secret_iam_member.<name>`). @default "secret_accessors" */
+  /**
+   * Block name prefix (`google_secret_manager_secret_iam_member.<prefix>_<key>`).
+   * @default "secret_accessors"
+   */
   readonly resourceName?: string;
 }
 
 /**
- * Secret-level, non-authoritative accessor grants as one `for_each` resource keyed by grant key.
- * Never a project-level grant, never an `_iam_binding` or `_iam_policy` that would replace grants
- * made elsewhere.
+ * Secret-level, non-authoritative accessor grants, one `google_secret_manager_secret_iam_member`
+ * block per grant (`secret_accessors_<reader>__<secret id>`). Never a project-level grant, never an
+ * `_iam_binding` or `_iam_policy` that would replace grants made elsewhere. Each grant waits for
+ * exactly what it names (its secret, its service account), never for a whole collection.
  */
 export class SecretAccessorGrants extends Construct {
-  public readonly resource: SecretManagerSecretIamMember;
+  public readonly blocks: ResourceBlocks<SecretManagerSecretIamMemberConfig>;
+  private readonly project: string;
   private readonly grants = new Map<string, SecretGrant>();
 
   constructor(scope: Construct, id: string, props: SecretAccessorGrantsProps) {
     super(scope, id);
-    const each = forEachMap(this, props.resourceName ?? 'secret_accessors', () => this.forEachMap(), () => this.grants.size);
-    this.resource = new SecretManagerSecretIamMember(this, 'Resource', {
-      forEach: each,
-      project: props.project,
-      secretId: each.getString('secret_id'),
-      member: each.getString('member'),
-      role: SECRET_ACCESSOR_ROLE,
-      dependsOn: props.after,
+    this.project = props.project;
+    const prefix = props.resourceName ?? COLLECTIONS.gcpAccessors;
+    this.blocks = new ResourceBlocks(this, 'Resource', {
+      type: 'google_secret_manager_secret_iam_member',
+      prefix,
+      movedFrom: prefix,
     });
-    this.resource.overrideLogicalId(props.resourceName ?? 'secret_accessors');
   }
 
-  public add(grant: { key: string; secretId: string; member: string }): SecretGrant {
+  /**
+   * Adds a grant.
+   * @param after addresses the grant waits for (its secret, the service account it names) @default - none
+   */
+  public add(grant: { key: string; secretId: string; member: string }, after: readonly string[] = []): SecretGrant {
     const existing = this.grants.get(grant.key);
-    if (existing && (existing.secretId !== grant.secretId || existing.member !== grant.member)) {
-      throw new Error(`${this.node.path}: grant key ${grant.key} is already used for ${existing.member} on ${existing.secretId}`);
+    if (existing) {
+      if (existing.secretId !== grant.secretId || existing.member !== grant.member) {
+        throw new Error(`${this.node.path}: grant key ${grant.key} is already used for ${existing.member} on ${existing.secretId}`);
+      }
+      return existing;
     }
     const g: SecretGrant = { ...grant, role: SECRET_ACCESSOR_ROLE };
     this.grants.set(grant.key, g);
+    this.blocks.add(grant.key, { project: this.project, secret_id: grant.secretId, role: SECRET_ACCESSOR_ROLE, member: grant.member }, { dependsOn: after });
     return g;
   }
 
   /** Every grant, sorted by key. */
   public get all(): SecretGrant[] {
     return [...this.grants.keys()].sort().map((k) => this.grants.get(k)!);
-  }
-
-  private forEachMap(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const g of this.all) out[g.key] = { secret_id: g.secretId, member: g.member };
-    return out;
   }
 }

@@ -1,55 +1,53 @@
-import { forEachMap, holdsReference } from '../terraform/for-each-map';
-import { MovedBlocks } from '../terraform/moved-blocks';
 import { Construct } from 'constructs';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { objectKey, sortObjects, type KubernetesObject } from './objects';
+import { ResourceBlocks } from '../terraform/resource-blocks';
+import { objectKey, type KubernetesObject } from './objects';
+
+/** Whether any string in a value holds a Terraform reference (`${`); stops at the first. */
+export function holdsReference(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  if (Array.isArray(value)) return value.some(holdsReference);
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) if (holdsReference(v)) return true;
+  }
+  return false;
+}
 
 export interface KubernetesManifestsProps {
   /** Kubernetes provider of the target cluster. */
   readonly provider: KubernetesProvider;
-  /** Prefix of the Terraform addresses (`kubernetes_manifest.<prefix>_objects`). */
+  /** Prefix of the block names (`kubernetes_manifest.<prefix>_<Kind>__<namespace>__<name>`). */
   readonly resourcePrefix: string;
   /** @default - none; add them with addObject */
   readonly objects?: readonly KubernetesObject[];
 }
 
 /**
- * Kubernetes objects applied by Terraform to one cluster as `kubernetes_manifest` resources keyed
- * by `Kind/namespace/name`. Namespaces are their own resource, applied before the objects in them.
+ * Kubernetes objects applied by Terraform to one cluster, one `kubernetes_manifest` block per
+ * object, named by `Kind/namespace/name`. An object waits for its own namespace when this cluster's
+ * set creates it, and for nothing else.
  */
 export class KubernetesManifests extends Construct {
-  public readonly namespaces: Manifest;
-  public readonly objects: Manifest;
-  /**
-   * Objects that hold Terraform references (client ids read from identities), kept apart so that
-   * the large reference-free map can live in a data file: `kubernetes_manifest.<prefix>_identity_objects`.
-   */
-  public identityObjects?: Manifest;
+  public readonly blocks: ResourceBlocks<ManifestConfig>;
   private readonly all = new Map<string, KubernetesObject>();
-  private readonly props: KubernetesManifestsProps;
 
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
-    this.props = props;
-    const namespaces = forEachMap(this, `${props.resourcePrefix}_namespaces`, () => this.map((o) => o.kind === 'Namespace'), () => this.all.size);
-    // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
-    // refuses instead, and a namespace is released with `terraform state rm` (see the README).
-    this.namespaces = new Manifest(this, 'Namespaces', {
+    const p = props.resourcePrefix;
+    const old = (collection: string, key: string) => `kubernetes_manifest.${p}_${collection}[${JSON.stringify(key)}]`;
+    this.blocks = new ResourceBlocks(this, 'Resource', {
+      type: 'kubernetes_manifest',
+      prefix: p,
       provider: props.provider,
-      forEach: namespaces,
-      manifest: namespaces.value,
-      lifecycle: { preventDestroy: true },
+      // Earlier versions kept namespaces, objects and objects holding client ids in three for_each
+      // resources (and, before that, the last two in one).
+      movedFrom: (key) => {
+        const o = this.all.get(key)!;
+        if (o.kind === 'Namespace') return [old('namespaces', key)];
+        return holdsReference(o) ? [old('objects', key), old('identity_objects', key)] : [old('objects', key)];
+      },
     });
-    this.namespaces.overrideLogicalId(`${props.resourcePrefix}_namespaces`);
-    const objects = forEachMap(this, `${props.resourcePrefix}_objects`, () => this.map((o) => o.kind !== 'Namespace' && !holdsReference(o)), () => this.all.size);
-    this.objects = new Manifest(this, 'Resource', {
-      provider: props.provider,
-      forEach: objects,
-      manifest: objects.value,
-      dependsOn: [this.namespaces],
-    });
-    this.objects.overrideLogicalId(`${props.resourcePrefix}_objects`);
     for (const o of props.objects ?? []) this.addObject(o);
   }
 
@@ -57,25 +55,20 @@ export class KubernetesManifests extends Construct {
     const key = objectKey(o);
     if (this.all.has(key)) throw new Error(`${this.node.path}: ${key} is already declared`);
     this.all.set(key, o);
-    if (o.kind !== 'Namespace' && holdsReference(o) && !this.identityObjects) {
-      const p = this.props;
-      const each = forEachMap(this, `${p.resourcePrefix}_identity_objects`, () => this.map((x) => x.kind !== 'Namespace' && holdsReference(x)), () => this.all.size);
-      this.identityObjects = new Manifest(this, 'IdentityObjects', { provider: p.provider, forEach: each, manifest: each.value, dependsOn: [this.namespaces] });
-      this.identityObjects.overrideLogicalId(`${p.resourcePrefix}_identity_objects`);
-      // Earlier versions kept these objects in <prefix>_objects: move them, never recreate them.
-      const identity = this.identityObjects;
-      new MovedBlocks(this, 'Moved').addEntries(() =>
-        Object.keys(this.map((x) => x.kind !== 'Namespace' && holdsReference(x))).map((key) => ({
-          from: { address: `kubernetes_manifest.${p.resourcePrefix}_objects[${JSON.stringify(key)}]` },
-          to: { resource: identity, key },
-        })),
-      );
+    if (o.kind === 'Namespace') {
+      // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
+      // refuses instead, and a namespace is released with `terraform state rm` (see the README).
+      this.blocks.add(key, { manifest: o as unknown as Record<string, unknown> }, { lifecycle: { prevent_destroy: true } });
+      return;
     }
+    const namespace = o.metadata.namespace ? `Namespace/${o.metadata.namespace}` : undefined;
+    this.blocks.add(key, { manifest: o as unknown as Record<string, unknown> }, {
+      dependsOn: () => (namespace && this.all.has(namespace) ? [this.blocks.addressOf(namespace)] : []),
+    });
   }
 
-  private map(keep: (o: KubernetesObject) => boolean): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const o of sortObjects([...this.all.values()].filter(keep))) out[objectKey(o)] = o;
-    return out;
+  /** Address of an object's block. */
+  public addressOf(o: KubernetesObject): string {
+    return this.blocks.addressOf(objectKey(o));
   }
 }

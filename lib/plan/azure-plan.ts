@@ -104,6 +104,8 @@ export interface AzureEnvironmentPlan {
   /** Kubernetes objects, dependencies first; client ids appear as placeholders. */
   readonly objects: readonly KubernetesObject[];
   readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
+  /** Emit moved blocks from the addresses of earlier versions (one upgrade apply). */
+  readonly movedBlocks: boolean;
 }
 
 function sortRecord<T>(entries: [string, T][]): Record<string, T> {
@@ -297,5 +299,6 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     controller,
     objects: sortObjects([...objects, ...monitoringObjects(env.monitoring, monitored(az))]),
     manifestModes: env.manifests,
+    movedBlocks: env.movedBlocks,
   };
 }

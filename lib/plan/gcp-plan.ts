@@ -89,6 +89,8 @@ export interface GcpEnvironmentPlan {
   /** Every Kubernetes object of the environment, dependencies first. */
   readonly objects: readonly KubernetesObject[];
   readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
+  /** Emit moved blocks from the addresses of earlier versions (one upgrade apply). */
+  readonly movedBlocks: boolean;
 }
 
 function sortRecord<T>(entries: [string, T][]): Record<string, T> {
@@ -212,5 +214,6 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
       ...monitoringObjects(env.monitoring, { kind: 'externalSecrets', namespace: gcp.externalSecrets.namespace, releaseName: 'external-secrets' }),
     ]),
     manifestModes: env.manifests,
+    movedBlocks: env.movedBlocks,
   };
 }

@@ -1,3 +1,4 @@
+import { aksAddonIdentityRefs, identityPrincipalRef, readerPrincipalRef } from '../terraform/addresses';
 import { formatPath } from '../declaration/problem';
 import { derivedKeyVaultSecretName, derivedSecretId } from '../declaration/naming';
 import { keyVaultSecretNameOf, remoteIdOf, remoteOf, type KeyModel, type Model } from '../declaration/model';
@@ -72,9 +73,9 @@ export function azureFacts(model: Model, plan: AzureEnvironmentPlan, options: { 
       ? Object.fromEntries(
           model.services
             .filter((s) => s.platform === 'azure' && s.environments.includes(plan.environment))
-            .map((s) => [s.name, options.shard ? `\${data.azurerm_user_assigned_identity.readers[${JSON.stringify(s.name)}].principal_id}` : `\${azurerm_user_assigned_identity.identities[${JSON.stringify(s.name)}].principal_id}`]),
+            .map((s) => [s.name, options.shard ? readerPrincipalRef(s.name) : identityPrincipalRef(s.name)]),
         )
-      : Object.fromEntries(plan.clusters.map((c) => [`aks-addon:${c.name}`, `\${data.azurerm_kubernetes_cluster.clusters[${JSON.stringify(c.name)}].key_vault_secrets_provider[0].secret_identity[0].object_id}`]));
+      : Object.fromEntries(plan.clusters.map((c) => [`aks-addon:${c.name}`, aksAddonIdentityRefs(c.name).objectId]));
   return {
     environment: plan.environment,
     cloud: 'azure',

@@ -1,3 +1,4 @@
+import { blockRef } from '../terraform/block-names';
 import type { ResourceInstance } from './types';
 
 const EACH_VALUE = /^\$\{each\.value\.([A-Za-z0-9_]+)\}$/;
@@ -45,7 +46,10 @@ function substitute(value: unknown, key: string, each: Record<string, unknown>, 
   return value;
 }
 
-/** Every resource instance of a synthesized stack (for_each maps expanded), in address order. */
+/**
+ * Every resource instance of a synthesized stack, in address order: each block of a collection
+ * (with its collection and key), and each instance of a `for_each` resource (maps expanded).
+ */
 export function resourceInstances(stackJson: { resource?: Record<string, Record<string, any>>; locals?: Locals }): ResourceInstance[] {
   const out: ResourceInstance[] = [];
   const locals = stackJson.locals ?? {};
@@ -54,12 +58,25 @@ export function resourceInstances(stackJson: { resource?: Record<string, Record<
       const { for_each: forEach, '//': _meta, ...config } = block as Record<string, any>;
       if (forEach && typeof forEach === 'object' && !Array.isArray(forEach)) {
         for (const [key, each] of Object.entries<any>(forEach)) {
-          out.push({ type, name, key, address: `${type}.${name}[${JSON.stringify(key)}]`, config: substitute(config, key, each ?? {}, locals) as Record<string, any> });
+          out.push({ type, name, collection: name, key, address: `${type}.${name}[${JSON.stringify(key)}]`, config: substitute(config, key, each ?? {}, locals) as Record<string, any> });
         }
       } else {
-        out.push({ type, name, address: `${type}.${name}`, config });
+        // A block of a collection names its collection and key in its comment.
+        const meta = _meta && typeof _meta === 'object' ? (_meta as { collection?: unknown; key?: unknown }) : {};
+        const member = typeof meta.collection === 'string' && typeof meta.key === 'string' ? { collection: meta.collection, key: meta.key } : {};
+        out.push({ type, name, ...member, address: `${type}.${name}`, config });
       }
     }
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+/**
+ * Key Vault secret names by the expression a role assignment's scope names them with (their
+ * block's versionless id).
+ */
+export function keyVaultSecretScopes(instances: readonly ResourceInstance[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of instances) if (r.type === 'azurerm_key_vault_secret') out.set(blockRef(r.type, r.name, 'resource_versionless_id'), String(r.config.name));
+  return out;
 }

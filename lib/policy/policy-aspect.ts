@@ -2,8 +2,8 @@ import { TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { SuppressionModel } from '../declaration/model';
 import { resourceInstances } from './inventory';
-import { inflateStack } from '../terraform/inflate';
-import { forEachData } from '../terraform/for-each-map';
+import { withBlocks } from '../terraform/stack-json';
+import { externalBlocks } from '../terraform/resource-blocks';
 import { evaluatePolicy } from './pack';
 import type { EnvironmentFacts, Finding, Note, PolicyRule, ResourceInstance } from './types';
 
@@ -39,7 +39,7 @@ export interface PolicyAspectProps {
 
 /**
  * Runs the rule pack over a stack when it is synthesized (the cdk-nag model): on visiting the
- * stack it resolves the stack's Terraform JSON once and checks every resource instance, so the
+ * stack it resolves the stack's Terraform JSON once (with its blocks file) and checks every resource instance, so the
  * rules see exactly what deploys.
  */
 export class PolicyAspect implements IAspect {
@@ -48,7 +48,7 @@ export class PolicyAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
     const stack = node as TerraformStack;
-    const json = inflateStack(stack.toTerraform(), (name) => forEachData(stack).get(name)?.());
+    const json = withBlocks(stack.toTerraform(), externalBlocks(stack));
     const instances = resourceInstances(json);
     this.props.report.instances.set(stack.node.id, instances);
     const { findings, notes } = evaluatePolicy(

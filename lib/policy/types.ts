@@ -9,8 +9,11 @@ export type Severity = 'error' | 'warning';
 /** One Terraform resource instance of a synthesized stack. */
 export interface ResourceInstance {
   readonly type: string;
+  /** Block name. */
   readonly name: string;
-  /** for_each key, when the resource iterates a map. */
+  /** Collection the block belongs to (its name prefix), or the `for_each` resource's name. */
+  readonly collection?: string;
+  /** Key in the collection, or the `for_each` key. */
   readonly key?: string;
   /** Terraform address: `type.name` or `type.name["key"]`. */
   readonly address: string;

@@ -3,10 +3,11 @@
  * computed from the synthesized grants (so it cannot disagree with what deploys), sorted so that
  * a pull request's diff of it reads as a review of access changes.
  */
+import { addonIdentityCluster, identityPrincipalRef, readerPrincipalRef } from '../terraform/addresses';
 import type { SuppressionModel } from '../declaration/model';
 import { formatPath } from '../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
-import { resourceInstances } from '../policy/inventory';
+import { keyVaultSecretScopes, resourceInstances } from '../policy/inventory';
 import type { Note, ResourceInstance } from '../policy/types';
 
 export interface Reader {
@@ -105,8 +106,8 @@ function identities(cloud: 'gcp' | 'azure', input: CloudInput): Map<string, Iden
       const owner = placeholderOwner(o.metadata.annotations?.['azure.workload.identity/client-id']);
       if (owner) {
         const id = { service, namespace: o.metadata.namespace!, serviceAccount: o.metadata.name };
-        out.set(`\${azurerm_user_assigned_identity.identities[${JSON.stringify(owner)}].principal_id}`, id);
-        out.set(`\${data.azurerm_user_assigned_identity.readers[${JSON.stringify(owner)}].principal_id}`, id);
+        out.set(identityPrincipalRef(owner), id);
+        out.set(readerPrincipalRef(owner), id);
       }
     }
   }
@@ -148,8 +149,9 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] 
   const who = identities(cloud, input);
   const lands = deliveries(input.objects);
   const secrets = new Map<string, { owner: string; adopted: boolean; readers: Reader[]; grants: string[] }>();
+  const scopes = keyVaultSecretScopes(instances);
   for (const r of instances) {
-    if (r.type === 'google_secret_manager_secret') secrets.set(String(r.config.secret_id), { owner: r.config.labels?.service ?? '', adopted: r.name.startsWith('adopted'), readers: [], grants: [] });
+    if (r.type === 'google_secret_manager_secret') secrets.set(String(r.config.secret_id), { owner: r.config.labels?.service ?? '', adopted: (r.collection ?? r.name).startsWith('adopted'), readers: [], grants: [] });
     if (r.type === 'azurerm_key_vault_secret') secrets.set(String(r.config.name), { owner: r.config.tags?.service ?? '', adopted: false, readers: [], grants: [] });
   }
   for (const r of instances) {
@@ -160,16 +162,16 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] 
       principal = String(r.config.member);
     }
     if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
-      name = /azurerm_key_vault_secret\.secrets\["([^"]+)"\]/.exec(String(r.config.scope))?.[1];
+      name = scopes.get(String(r.config.scope));
       principal = String(r.config.principal_id);
     }
     if (!name || !principal) continue;
     const s = secrets.get(name);
     if (!s) continue;
     s.grants.push(r.address);
-    const addon = /kubernetes_cluster\.clusters\["([^"]+)"\]\.key_vault_secrets_provider/.exec(principal);
+    const addon = addonIdentityCluster(principal, input.clusters);
     if (addon) {
-      s.readers.push({ service: `(any pod on cluster ${addon[1]})`, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon[1]}`, clusters: [addon[1]], via: 'own' });
+      s.readers.push({ service: `(any pod on cluster ${addon})`, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon}`, clusters: [addon], via: 'own' });
       continue;
     }
     const id = who.get(principal) ?? { service: '(undeclared)', namespace: '', serviceAccount: '' };

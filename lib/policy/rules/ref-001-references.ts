@@ -1,6 +1,7 @@
 import { formatPath } from '../../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../../kubernetes/objects';
 import type { EnvironmentFacts, PolicyRule, ResourceInstance, Violation } from '../types';
+import { keyVaultSecretScopes } from '../inventory';
 
 function provisioned(instances: readonly ResourceInstance[]): Set<string> {
   const names = new Set<string>();
@@ -32,16 +33,16 @@ function readersOf(o: KubernetesObject, find: (kind: string, ns: string | undefi
 /** Every (secret, reader) pair a grant allows, as `name\u0000reader`. */
 function readable(instances: readonly ResourceInstance[]): Set<string> {
   const out = new Set<string>();
+  const scopes = keyVaultSecretScopes(instances);
   for (const r of instances) {
     if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') out.add(`${r.config.secret_id}\u0000${r.config.member}`);
     if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
-      const name = SCOPE.exec(String(r.config.scope))?.[1];
+      const name = scopes.get(String(r.config.scope));
       if (name !== undefined) out.add(`${name}\u0000${r.config.principal_id}`);
     }
   }
   return out;
 }
-const SCOPE = /^\$\{azurerm_key_vault_secret\.secrets\["([^"]+)"\]\.resource_versionless_id\}$/;
 
 /**
  * SW-REF-001: every remote secret a manifest asks for exists in the environment and is readable

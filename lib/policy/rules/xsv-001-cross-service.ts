@@ -1,4 +1,6 @@
 import type { PolicyRule, Violation } from '../types';
+import { blockRef } from '../../terraform/block-names';
+import { keyVaultSecretScopes } from '../inventory';
 
 function grants(type: string): boolean {
   return type === 'google_secret_manager_secret_iam_member' || type === 'azurerm_role_assignment';
@@ -17,10 +19,13 @@ export const xsv001CrossService: PolicyRule = {
     const out: Violation[] = [];
     const facts = ctx.facts;
     if (!facts) return out;
+    // Owner and name of each secret, by what a grant names it with: its id (GCP) or the
+    // expression of its versionless id (Azure role assignment scope).
     const owners = new Map<string, string>();
+    const names = keyVaultSecretScopes(ctx.instances);
     for (const r of ctx.instances) {
       if (r.type === 'google_secret_manager_secret') owners.set(String(r.config.secret_id), String(r.config.labels?.service));
-      if (r.type === 'azurerm_key_vault_secret') owners.set(`\${azurerm_key_vault_secret.secrets[${JSON.stringify(r.key)}].resource_versionless_id}`, String(r.config.tags?.service));
+      if (r.type === 'azurerm_key_vault_secret') owners.set(blockRef(r.type, r.name, 'resource_versionless_id'), String(r.config.tags?.service));
     }
     const serviceOf = new Map(Object.entries(facts.members).map(([s, m]) => [m, s]));
     for (const r of ctx.instances) {
@@ -31,11 +36,11 @@ export const xsv001CrossService: PolicyRule = {
       const reader = serviceOf.get(member);
       if (!owner) continue;
       if (!reader) {
-        out.push({ resource: r.address, message: `${member} is not the identity of any declared service, yet reads a secret of ${owner}`, declarationPath: facts.secrets[target]?.declaredAt });
+        out.push({ resource: r.address, message: `${member} is not the identity of any declared service, yet reads a secret of ${owner}`, declarationPath: facts.secrets[names.get(target) ?? target]?.declaredAt });
         continue;
       }
       if (reader === owner || member.includes('key_vault_secrets_provider')) continue;
-      const name = r.type === 'azurerm_role_assignment' ? /\["([^"]+)"\]/.exec(target)?.[1] ?? target : target;
+      const name = names.get(target) ?? target;
       if (!facts.fromReads.includes(`${reader}/${name}`)) {
         out.push({ resource: r.address, message: `${reader} reads ${owner}'s secret ${name} without a from`, declarationPath: `services.${reader}` });
       }
