@@ -66,6 +66,7 @@ export interface BlockOptions {
 }
 
 interface Entry {
+  readonly name: string;
   readonly body: Record<string, unknown>;
   readonly options: BlockOptions;
 }
@@ -102,6 +103,8 @@ export class ResourceBlocks<C> extends TerraformElement {
   private readonly entries = new Map<string, Entry>();
   private readonly props: ResourceBlocksProps;
   private readonly stack: TerraformStack;
+  /** The last blocks() result and the number of entries it was made from (entries only grow). */
+  private memo?: { size: number; json: BlocksJson };
 
   constructor(scope: Construct, id: string, props: ResourceBlocksProps) {
     super(scope, id);
@@ -109,9 +112,13 @@ export class ResourceBlocks<C> extends TerraformElement {
     blockName(props.prefix, 'x'); // checks the prefix
     this.stack = TerraformStack.of(this);
     let known = collections.get(this.stack);
-    if (!known) collections.set(this.stack, (known = []));
+    if (!known) {
+      collections.set(this.stack, (known = []));
+      // One check per stack: no two collections may claim the same address.
+      const stack = this.stack;
+      this.node.addValidation({ validate: () => duplicateNames(stack) });
+    }
     known.push(this as ResourceBlocks<unknown>);
-    this.node.addValidation({ validate: () => duplicateNames(this.stack) });
   }
 
   public get type(): string {
@@ -125,7 +132,7 @@ export class ResourceBlocks<C> extends TerraformElement {
   /** Adds the block of `key`; adding the same key twice is an error. */
   public add(key: string, body: BlockBody<C>, options: BlockOptions = {}): void {
     if (this.entries.has(key)) throw new Error(`${this.node.path}: ${this.props.type} ${JSON.stringify(key)} is already declared`);
-    this.entries.set(key, { body: body as Record<string, unknown>, options });
+    this.entries.set(key, { name: blockName(this.props.prefix, key), body: body as Record<string, unknown>, options });
   }
 
   public has(key: string): boolean {
@@ -141,9 +148,14 @@ export class ResourceBlocks<C> extends TerraformElement {
     return this.entries.size;
   }
 
+  /** Each key with its block name, in the order they were added. */
+  public *names(): IterableIterator<[string, string]> {
+    for (const [key, e] of this.entries) yield [key, e.name];
+  }
+
   /** The block name of `key`. */
   public nameOf(key: string): string {
-    return blockName(this.props.prefix, key);
+    return this.entries.get(key)?.name ?? blockName(this.props.prefix, key);
   }
 
   /** The address of `key`'s block (`type.name`, `data.type.name`). */
@@ -159,6 +171,13 @@ export class ResourceBlocks<C> extends TerraformElement {
 
   /** The collection's Terraform JSON, blocks in key order. */
   public blocks(): BlocksJson {
+    if (this.memo?.size === this.entries.size) return this.memo.json;
+    const json = this.render();
+    this.memo = { size: this.entries.size, json };
+    return json;
+  }
+
+  private render(): BlocksJson {
     const p = this.props;
     const byName: Record<string, Record<string, unknown>> = {};
     const imports: { to: string; id: string }[] = [];
@@ -168,8 +187,7 @@ export class ResourceBlocks<C> extends TerraformElement {
     const resolve = tokenResolver(this.stack);
     const after = (p.dependsOn ?? []).map(dependableAddress);
     for (const key of this.keys) {
-      const { body, options } = this.entries.get(key)!;
-      const name = this.nameOf(key);
+      const { name, body, options } = this.entries.get(key)!;
       const own = typeof options.dependsOn === 'function' ? options.dependsOn() : (options.dependsOn ?? []);
       const dependsOn = [...after, ...own];
       const lifecycle = p.lifecycle || options.lifecycle ? { lifecycle: { ...p.lifecycle, ...options.lifecycle } } : {};
@@ -252,17 +270,19 @@ export function mergeBlocks(into: BlocksJson, from: BlocksJson): BlocksJson {
 
 /** Names that two collections of a stack both claim, as validation messages. */
 function duplicateNames(stack: TerraformStack): string[] {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { collection: ResourceBlocks<unknown>; key: string }>();
   const out: string[] = [];
+  const where = (c: ResourceBlocks<unknown>, key: string) => `${c.node.path} (${JSON.stringify(key)})`;
   for (const c of collections.get(stack) ?? []) {
-    for (const key of c.keys) {
-      const address = c.addressOf(key);
+    const prefix = `${c.data ? 'data.' : ''}${c.type}.`;
+    for (const [key, name] of c.names()) {
+      const address = prefix + name;
       const other = seen.get(address);
-      if (other !== undefined) out.push(`${address} is claimed by ${other} and by ${c.node.path} (${JSON.stringify(key)}): rename one of them`);
-      else seen.set(address, `${c.node.path} (${JSON.stringify(key)})`);
+      if (other !== undefined) out.push(`${address} is claimed by ${where(other.collection, other.key)} and by ${where(c, key)}: rename one of them`);
+      else seen.set(address, { collection: c, key });
     }
   }
-  return [...new Set(out)];
+  return out;
 }
 
 /**
