@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -105,5 +106,41 @@ describe('hostile YAML', () => {
   test('a folder instead of a file', () => {
     const e = errorOf(dir);
     expect(e.message).toMatch(/cannot read the declaration file \(not a regular file\)/);
+  });
+});
+
+describe('the fast path for plain YAML', () => {
+  const { plainDeclarationData, parseDeclarationText } = require('../lib/declaration/load');
+
+  test('gives the same data as the careful parser for every declaration of the repository', () => {
+    const dir = join(__dirname, '..', 'examples', 'declarations');
+    const files = [join(__dirname, '..', 'secrets.yaml'), ...require('node:fs').readdirSync(dir).map((f: string) => join(dir, f))];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      const plain = plainDeclarationData(text);
+      expect([f, plain]).toEqual([f, parseDeclarationText(text, f).data]);
+    }
+  });
+
+  test('gives the same data as the careful parser, or declines, for arbitrary YAML', () => {
+    const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('yes', 'no', '0o17', '0x1F', '1_000', '.inf', '~', '<<', 'True', '2001-12-14', '"quoted"', 'a: b', '- x'));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), { maxKeys: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.constantFrom('block', 'flow'), (v, style) => {
+        const text = stringify(v, { collectionStyle: style });
+        const plain = plainDeclarationData(text);
+        if (plain === undefined) return;
+        expect(plain).toEqual(parseDeclarationText(text, 'x.yaml').data);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('declines what only the careful parser may read: aliases, tags, repeated keys, several documents', () => {
+    for (const text of ['a: &x 1\nb: *x\n', 'a: !!binary aGk=\n', 'a: !vault x\n', 'a: 1\na: 2\n', 'a: 1\n---\nb: 2\n', '', `${'['.repeat(70)}${']'.repeat(70)}`]) {
+      expect([text.slice(0, 20), plainDeclarationData(text)]).toEqual([text.slice(0, 20), undefined]);
+    }
   });
 });

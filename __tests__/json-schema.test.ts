@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { schemaText } from '../scripts/write-schema';
+import { schemaText, validatorText } from '../lib/declaration/published';
 import { declarationWith } from './support/fixtures';
 
 const published = join(__dirname, '..', 'schema', 'secrets.schema.json');
@@ -10,6 +10,10 @@ const published = join(__dirname, '..', 'schema', 'secrets.schema.json');
 describe('the published JSON Schema', () => {
   test('is the one generated from the validation source (run npm run schema when this fails)', () => {
     expect(readFileSync(published, 'utf8')).toBe(schemaText());
+  });
+
+  test('the validator the program runs is the one generated from the same source (run npm run schema when this fails)', () => {
+    expect(readFileSync(join(__dirname, '..', 'lib', 'declaration', 'generated', 'structure-validator.ts'), 'utf8')).toBe(validatorText());
   });
 
   // An editor sees only the file: it alone must accept the example and refuse bad input.

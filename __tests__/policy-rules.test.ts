@@ -8,7 +8,8 @@ import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { azureFacts, gcpFacts } from '../lib/policy/facts';
 import { resourceInstances } from '../lib/policy/inventory';
 import { RULE_PACK, evaluatePolicy } from '../lib/policy/pack';
-import type { EnvironmentFacts, PolicyRule, RuleContext } from '../lib/policy/types';
+import type { EnvironmentFacts, Finding, PolicyRule, RuleContext } from '../lib/policy/types';
+import { findingsJson, formatFindings } from '../lib/policy/format';
 import { check, EXIT_INVALID_DECLARATION, EXIT_OK, EXIT_POLICY_VIOLATIONS } from '../stacks/synthesize';
 import { EXAMPLE, exampleOutput, synthIn, type SynthResult } from './support/synth';
 
@@ -182,7 +183,7 @@ describe('the rule pack at synth time and in npm run check', () => {
     expect(r.code).toBe(EXIT_POLICY_VIOLATIONS);
     const text = r.stderr.join('\n');
     expect(text).toMatch(/Policy: 2 errors/);
-    expect(text).toMatch(/ERROR SW-DEL-001 evaluation-gcp google_secret_manager_secret\.secrets_service-b_BAR_PASSWORD \(declared at services\.service-b\.secrets\.secret-b\.BAR_PASSWORD\): deletion protection is off/);
+    expect(text).toMatch(/ERROR SW-DEL-001: 2 findings\n {4}- evaluation-gcp google_secret_manager_secret\.secrets_service-b_BAR_PASSWORD \(declared at services\.service-b\.secrets\.secret-b\.BAR_PASSWORD\): deletion protection is off/);
     expect(text).toMatch(/fix: Keep deletionProtection on/);
     expect(readdirSync(root)).toEqual(['secrets.yaml']);
   });
@@ -270,4 +271,31 @@ test('a suppression on a key excuses that key only, not a key whose name extends
   const json = JSON.parse(out.join('\n'));
   expect(json.warnings.map((f: any) => f.declarationPath)).toContain('services.service-b.secrets.secret-b["BAR.OLD"]');
   expect(json.suppressed.map((f: any) => f.declarationPath)).toContain('services.service-b.secrets.secret-b.BAR');
+});
+
+describe('findings on the console are grouped by rule', () => {
+  const finding = (rule: string, severity: 'error' | 'warning', i: number): Finding => ({
+    rule,
+    severity,
+    stack: 'production-gcp',
+    resource: `ExternalSecret/svc/secret-${String(i).padStart(5, '0')}`,
+    message: `KEY_${i} reads the latest version`,
+    fix: `fix of ${rule}`,
+  });
+
+  test('GIVEN ten thousand findings of one rule THEN one group: count, five examples, how many more, the fix; errors first', () => {
+    const findings = [...Array.from({ length: 10_000 }, (_, i) => finding('SW-VER-001', 'warning', i)), finding('SW-DEL-001', 'error', 1), { ...finding('SW-VER-001', 'warning', 99_999), suppressed: { reason: 'r', at: 'x' } }];
+    const lines = formatFindings(findings);
+    expect(lines).toEqual([
+      'ERROR SW-DEL-001: 1 finding',
+      '  - production-gcp ExternalSecret/svc/secret-00001: KEY_1 reads the latest version',
+      '  fix: fix of SW-DEL-001',
+      'WARNING SW-VER-001: 10000 findings',
+      ...[0, 1, 2, 3, 4].map((i) => `  - production-gcp ExternalSecret/svc/secret-0000${i}: KEY_${i} reads the latest version`),
+      '  - ... and 9995 more (npm run check -- --format json lists every finding)',
+      '  fix: fix of SW-VER-001',
+    ]);
+    // The JSON form keeps every one of them.
+    expect((findingsJson(findings, []).warnings as unknown[]).length).toBe(10_000);
+  });
 });

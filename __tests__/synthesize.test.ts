@@ -55,7 +55,7 @@ describe('synthesis as a command', () => {
     expect(JSON.stringify(ra.stacks)).toBe(JSON.stringify(rb.stacks));
     expect(ra.generated).toEqual(rb.generated);
     expect(existsSync(join(a, 'generated', 'evaluation', 'kustomization.yaml'))).toBe(true);
-    expect(ra.stdout.join('\n')).toMatch(/cdktf\.out\/stacks\/evaluation-gcp\/cdk\.tf\.json: \d+ resource blocks/);
+    expect(ra.stdout.join('\n')).toMatch(/cdktf\.out\/stacks\/evaluation-gcp\/: \d+ resource blocks/);
   });
 
   test('an environment that turns the Terraform mode off gets no manifests stack, one that turns GitOps off gets no YAML', () => {
@@ -88,7 +88,7 @@ describe('the compiled app (npm run synth)', () => {
     const ok = spawnSync(process.execPath, [MAIN], { cwd: root, env: { ...process.env, SECRETS_FILE: 'decl/other.yaml' }, encoding: 'utf8' });
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/Synthesized decl\/other\.yaml \(1 environments, 2 services\)/);
+    expect(ok.stdout).toMatch(/Synthesized decl\/other\.yaml \(1 environment, 2 services\)/);
     expect(readdirSync(join(root, 'cdktf.out', 'stacks')).sort()).toEqual(['evaluation-gcp', 'evaluation-gcp-manifests']);
 
     writeFileSync(join(root, 'decl', 'bad.yaml'), 'environments: {}\nservices: []\n');

@@ -1,18 +1,17 @@
 /**
- * Writes schema/secrets.schema.json, the declaration's JSON Schema for editors, from the same
- * TypeBox definition that validates declarations. `npm run schema`; a test fails when the
- * committed file is stale.
+ * `npm run schema`: writes schema/secrets.schema.json (the declaration's JSON Schema for editors)
+ * and lib/declaration/generated/structure-validator.ts (the validator as code), both from the same
+ * TypeBox definition. A test fails when either committed file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { declarationJsonSchema } from '../lib/declaration/schema';
+import { schemaText, validatorText } from '../lib/declaration/published';
 
-export function schemaText(): string {
-  return `${JSON.stringify(declarationJsonSchema(), null, 2)}\n`;
-}
-
-if (require.main === module) {
-  const target = join(__dirname, '..', '..', 'schema', 'secrets.schema.json');
-  writeFileSync(target, schemaText());
+const root = join(__dirname, '..', '..');
+for (const [target, text] of [
+  [join(root, 'schema', 'secrets.schema.json'), schemaText()],
+  [join(root, 'lib', 'declaration', 'generated', 'structure-validator.ts'), validatorText()],
+]) {
+  writeFileSync(target, text);
   process.stdout.write(`wrote ${target}\n`);
 }

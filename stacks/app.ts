@@ -105,62 +105,63 @@ function addCloud<P extends GcpEnvironmentPlan | AzureEnvironmentPlan>(
 
 /** Adds every environment's stacks to the app and returns what each environment produces. */
 export function buildApp(app: App, model: Model, options: BuildOptions = {}): EnvironmentOutput[] {
+  return model.environments.map((env) => buildEnvironment(app, model, env, options));
+}
+
+/** Adds one environment's stacks to the app and returns what the environment produces. */
+export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, options: BuildOptions = {}): EnvironmentOutput {
   const guard = (stack: TerraformStack, facts?: EnvironmentFacts) => {
     if (options.policy) Aspects.of(stack).add(new PolicyAspect({ report: options.policy, suppressions: model.suppressions, facts }));
   };
-  const out: EnvironmentOutput[] = [];
-  for (const env of model.environments) {
-    const stacks: TerraformStack[] = [];
-    const renderers: (() => Record<string, string>)[] = [];
-    const gcp = env.gcp ? planGcpEnvironment(model, env) : undefined;
-    const azure = env.azure ? planAzureEnvironment(model, env) : undefined;
-    if (gcp) {
-      stacks.push(
-        ...addCloud(
-          model,
-          env,
-          {
-            cloud: 'gcp',
-            plan: gcp,
-            split: splitGcpPlan,
-            environmentStack: (id, plan, o) => new GcpEnvironmentStack(app, id, plan, o),
-            shardStack: (id, plan) => new GcpShardStack(app, id, plan),
-            manifestsStack: (id, plan) => new GcpManifestsStack(app, id, plan),
-            baseManifests: (base) => base,
-            facts: (plan) => gcpFacts(model, plan),
-          },
-          guard,
-        ),
-      );
-      if (env.manifests.gitops) renderers.push(() => renderGitOps(gcp.objects));
-    }
-    if (azure) {
-      stacks.push(
-        ...addCloud(
-          model,
-          env,
-          {
-            cloud: 'azure',
-            plan: azure,
-            split: splitAzurePlan,
-            environmentStack: (id, plan, o) => new AzureEnvironmentStack(app, id, plan, o),
-            shardStack: (id, plan) => new AzureShardStack(app, id, plan),
-            manifestsStack: (id, plan) => new AzureManifestsStack(app, id, plan),
-            // The base's namespaces and monitoring objects need no identity.
-            baseManifests: (base) => ({ ...base, identities: {} }),
-            facts: (plan, shard) => azureFacts(model, plan, { shard }),
-          },
-          guard,
-        ),
-      );
-      if (env.manifests.gitops) {
-        renderers.push(() => {
-          const files = azure.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(azure.objects, azure.clusters.map((c) => c.name)) : renderGitOps(azure.objects);
-          return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
-        });
-      }
-    }
-    out.push({ environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? () => Object.assign({}, ...renderers.map((r) => r())) : undefined });
+  const stacks: TerraformStack[] = [];
+  const renderers: (() => Record<string, string>)[] = [];
+  const gcp = env.gcp ? planGcpEnvironment(model, env) : undefined;
+  const azure = env.azure ? planAzureEnvironment(model, env) : undefined;
+  if (gcp) {
+    stacks.push(
+      ...addCloud(
+        model,
+        env,
+        {
+          cloud: 'gcp',
+          plan: gcp,
+          split: splitGcpPlan,
+          environmentStack: (id, plan, o) => new GcpEnvironmentStack(app, id, plan, o),
+          shardStack: (id, plan) => new GcpShardStack(app, id, plan),
+          manifestsStack: (id, plan) => new GcpManifestsStack(app, id, plan),
+          baseManifests: (base) => base,
+          facts: (plan) => gcpFacts(model, plan),
+        },
+        guard,
+      ),
+    );
+    if (env.manifests.gitops) renderers.push(() => renderGitOps(gcp.objects));
   }
-  return out;
+  if (azure) {
+    stacks.push(
+      ...addCloud(
+        model,
+        env,
+        {
+          cloud: 'azure',
+          plan: azure,
+          split: splitAzurePlan,
+          environmentStack: (id, plan, o) => new AzureEnvironmentStack(app, id, plan, o),
+          shardStack: (id, plan) => new AzureShardStack(app, id, plan),
+          manifestsStack: (id, plan) => new AzureManifestsStack(app, id, plan),
+          // The base's namespaces and monitoring objects need no identity.
+          baseManifests: (base) => ({ ...base, identities: {} }),
+          facts: (plan, shard) => azureFacts(model, plan, { shard }),
+        },
+        guard,
+      ),
+    );
+    if (env.manifests.gitops) {
+      renderers.push(() => {
+        const files = azure.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(azure.objects, azure.clusters.map((c) => c.name)) : renderGitOps(azure.objects);
+        return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
+      });
+    }
+  }
+  return { environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? () => Object.assign({}, ...renderers.map((r) => r())) : undefined };
 }

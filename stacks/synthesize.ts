@@ -3,12 +3,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
 import { loadDeclarationFile } from '../lib/declaration/load';
-import type { Model } from '../lib/declaration/model';
+import type { EnvironmentModel, Model } from '../lib/declaration/model';
 import { PolicyReport } from '../lib/policy/policy-aspect';
 import { unknownSuppressions } from '../lib/policy/suppressions';
 import { findingsJson, formatFindings } from '../lib/policy/format';
 import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
-import { buildApp, type EnvironmentOutput } from './app';
+import { buildEnvironment } from './app';
 import { BLOCK_FILES_CONTEXT, writeBlockFiles } from '../lib/terraform/resource-blocks';
 import type { ResourceInstance } from '../lib/policy/types';
 import { collectGarbage } from '../lib/util/collect-garbage';
@@ -81,17 +81,40 @@ function replaceGenerated(generated: string, staged: string, next: Record<string
   }
 }
 
-/** Writes files (path -> content, or lines) under a folder; lines are written one by one. */
+/** Bytes gathered before a write, when a file is given as lines. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Writes files (path -> content, or lines) under a folder. Lines are written in chunks of about a
+ * megabyte, so a large file is never one string in memory and never one write per line.
+ */
 function stage(dir: string, files: Record<string, string | readonly string[]>): void {
+  const made = new Set<string>();
   for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    const file = join(dir, rel);
+    const parent = dirname(file);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
     if (typeof content === 'string') {
-      writeFileSync(join(dir, rel), content);
+      writeFileSync(file, content);
       continue;
     }
-    const fd = openSync(join(dir, rel), 'w');
+    const fd = openSync(file, 'w');
     try {
-      for (const line of content) writeSync(fd, `${line}\n`);
+      let chunk: string[] = [];
+      let size = 0;
+      for (const line of content) {
+        chunk.push(line);
+        size += line.length + 1;
+        if (size >= WRITE_CHUNK) {
+          writeSync(fd, `${chunk.join('\n')}\n`);
+          chunk = [];
+          size = 0;
+        }
+      }
+      if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
     } finally {
       closeSync(fd);
     }
@@ -108,7 +131,8 @@ function loadModel(file: string): Model {
 
 interface Synthesis {
   readonly model: Model;
-  readonly envs: EnvironmentOutput[];
+  /** Each environment's stack names, in deploy order. */
+  readonly envs: readonly { readonly environment: string; readonly stacks: readonly string[] }[];
   readonly policy: PolicyReport;
   /** Files per environment folder of generated/ (GitOps YAML and the access report), staged under `staged`. */
   readonly generated: Record<string, readonly string[]>;
@@ -124,45 +148,76 @@ function keyCount(model: Model): number {
   return model.services.reduce((n, s) => n + s.secrets.reduce((m, sec) => m + sec.keys.length, 0), 0);
 }
 
-/** Synthesizes every stack into `outdir`, runs the rule pack, and renders the generated files. */
+/** JSON with object keys sorted at every level, indented: the form of cdktf's manifest.json. */
+function sortedJson(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(sort(value), null, 2);
+}
+
+/**
+ * Synthesizes every stack into `outdir`, runs the rule pack, and renders the generated files, one
+ * environment at a time: each environment gets an app of its own, synthesized, checked, reported
+ * and written before the next is built, so that memory holds one environment, not all of them.
+ * cdktf's manifest.json lists the stacks of every environment.
+ */
 function run(model: Model, outdir: string, staged: string): Synthesis {
   const large = keyCount(model) >= LARGE_DECLARATION_KEYS;
-  const collect = () => large && collectGarbage();
-  const app = new App({ outdir, stackTraces: false, context: { [BLOCK_FILES_CONTEXT]: true } });
   const policy = new PolicyReport();
-  const envs = buildApp(app, model, { policy });
-  app.synth();
-  collect();
-  writeBlockFiles(app, outdir);
   const generated: Record<string, string[]> = {};
   const counts = new Map<string, { blocks: number; instances: number }>();
-  for (const [name, instances] of policy.instances) counts.set(name, countResources(instances));
-  for (const env of envs) {
-    const names = new Set(env.stacks.map((s) => s.node.id));
-    // A cloud's view: the instances of its base stack and, in a sharded environment, every shard's,
-    // as the rule pack saw them.
-    const cloudJson = (cloud: 'gcp' | 'azure') =>
-      env.stacks
-        .map((x) => x.node.id)
-        .filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests'))
-        .flatMap((n) => policy.instances.get(n) ?? []);
-    const report = buildAccessReport({
-      environment: env.environment,
-      gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
-      azure: env.azure && { instances: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
-      suppressions: model.suppressions,
-      notes: policy.notes.filter((n) => names.has(n.stack)),
-    });
-    // Written as soon as rendered, so that a large environment's files are never all in memory.
-    const files = { 'ACCESS.md': renderAccessMarkdown(report), 'access.json': accessJsonLines(report) };
-    stage(join(staged, env.environment), files);
-    const gitops = env.gitops?.() ?? {};
-    stage(join(staged, env.environment), gitops);
-    generated[env.environment] = [...Object.keys(files), ...Object.keys(gitops)].sort();
-    for (const x of env.stacks) policy.instances.delete(x.node.id);
-    collect();
+  const envs: { environment: string; stacks: string[] }[] = [];
+  const manifest: { version?: string; stacks: Record<string, unknown> } = { stacks: {} };
+  for (const environment of model.environments) {
+    const done = synthesizeEnvironment(model, environment, outdir, staged, policy);
+    manifest.version = done.manifest.version;
+    Object.assign(manifest.stacks, done.manifest.stacks);
+    for (const [name, c] of done.counts) counts.set(name, c);
+    generated[environment.name] = done.files;
+    envs.push({ environment: environment.name, stacks: done.stacks });
+    // Everything of that environment is garbage now: collect it before the next one grows.
+    if (large) collectGarbage();
   }
+  writeFileSync(join(outdir, 'manifest.json'), sortedJson(manifest));
   return { model, envs, policy, generated, staged, counts };
+}
+
+/**
+ * One environment: its own app, synthesized into `outdir` and checked by the rule pack, its access
+ * report and GitOps files staged. Returns what the caller keeps; the rest is garbage on return.
+ */
+function synthesizeEnvironment(
+  model: Model,
+  environment: EnvironmentModel,
+  outdir: string,
+  staged: string,
+  policy: PolicyReport,
+): { stacks: string[]; files: string[]; counts: Map<string, { blocks: number; instances: number }>; manifest: { version: string; stacks: Record<string, unknown> } } {
+  const app = new App({ outdir, stackTraces: false, context: { [BLOCK_FILES_CONTEXT]: true } });
+  const env = buildEnvironment(app, model, environment, { policy });
+  app.synth();
+  writeBlockFiles(app, outdir);
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { version: string; stacks: Record<string, unknown> };
+  const names = env.stacks.map((s) => s.node.id);
+  const counts = new Map(names.map((name) => [name, countResources(policy.instances.get(name) ?? [])]));
+  // A cloud's view: the instances of its base stack and, in a sharded environment, every shard's,
+  // as the rule pack saw them.
+  const cloudJson = (cloud: 'gcp' | 'azure') =>
+    names.filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests')).flatMap((n) => policy.instances.get(n) ?? []);
+  const report = buildAccessReport({
+    environment: env.environment,
+    gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
+    azure: env.azure && { instances: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
+    suppressions: model.suppressions,
+    notes: policy.notes.filter((n) => names.includes(n.stack)),
+  });
+  policy.instances.clear();
+  // Written as soon as rendered, so that a large environment's files are never all in memory.
+  const files = { 'ACCESS.md': renderAccessMarkdown(report), 'access.json': accessJsonLines(report) };
+  stage(join(staged, env.environment), files);
+  const gitops = env.gitops?.() ?? {};
+  stage(join(staged, env.environment), gitops);
+  return { stacks: names, files: [...Object.keys(files), ...Object.keys(gitops)].sort(), counts, manifest };
 }
 
 /** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
@@ -202,17 +257,11 @@ function attempt(
   }
 }
 
-/** Warnings printed in full; the rest are counted. */
-export const MAX_WARNINGS_SHOWN = 20;
-
 function reportPolicy(o: SynthesizeOptions, policy: PolicyReport): void {
   if (policy.errors.length + policy.warnings.length === 0) return;
   o.error(`Policy: ${policy.errors.length} error${policy.errors.length === 1 ? '' : 's'}, ${policy.warnings.length} warning${policy.warnings.length === 1 ? '' : 's'}, ${policy.suppressed.length} suppressed`);
-  // Every error; warnings up to a screenful (npm run check -- --format json lists them all).
-  const lines = formatFindings(policy.findings);
-  const shown = [...lines.filter((l) => l.startsWith('ERROR')), ...lines.filter((l) => l.startsWith('WARNING')).slice(0, MAX_WARNINGS_SHOWN)];
-  for (const l of shown) o.error(`  ${l}`);
-  if (shown.length < lines.length) o.error(`  ... and ${lines.length - shown.length} more warnings (npm run check -- --format json lists all)`);
+  // Grouped by rule, a few examples each (npm run check -- --format json lists every finding).
+  for (const l of formatFindings(policy.findings)) o.error(`  ${l}`);
 }
 
 /**
@@ -238,12 +287,12 @@ export function synthesize(o: SynthesizeOptions): number {
       replaceGenerated(join(root, 'generated'), staged, generated);
 
       const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
-      o.log(`Synthesized ${relative(root, file)} (${model.environments.length} environments, ${model.services.length} services):`);
+      const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      o.log(`Synthesized ${relative(root, file)} (${count(model.environments.length, 'environment')}, ${count(model.services.length, 'service')}):`);
       for (const env of envs) {
-        for (const stack of env.stacks) {
-          const name = stack.node.id;
+        for (const name of env.stacks) {
           const { blocks, instances } = counts.get(name) ?? { blocks: 0, instances: 0 };
-          o.log(`  ${relative(root, join(finalOut, 'stacks', name, 'cdk.tf.json'))}: ${blocks} resource blocks, ${instances} resource instances`);
+          o.log(`  ${relative(root, join(finalOut, 'stacks', name))}/: ${count(blocks, 'resource block')}, ${count(instances, 'resource instance')}`);
         }
         const files = generated[env.environment];
         const roots = files

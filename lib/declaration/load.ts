@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { CORE_SCHEMA, load as loadPlainYaml } from 'js-yaml';
 import { DeclarationError, type Problem } from './problem';
 import { checkStructure } from './structure';
 import { checkModel, resolveDeclaration, type Model } from './model';
@@ -181,6 +182,23 @@ export function parseDeclarationText(text: string, source: string): { data: unkn
   return { data, locate: (p) => lineOf(doc, counter, p) };
 }
 
+/**
+ * The data of a declaration text that needs none of the careful parser's checks (one document, no
+ * anchors or aliases, no tags beyond YAML 1.2's core schema, no repeated keys, nesting within
+ * MAX_DEPTH), read by js-yaml, several times faster; undefined for any other text, which the careful
+ * parser then reads and reports on. Both parsers give the same data for what this accepts.
+ */
+export function plainDeclarationData(text: string): unknown {
+  if (flowDepth(text, MAX_DEPTH) > MAX_DEPTH) return undefined;
+  let data: unknown;
+  try {
+    data = loadPlainYaml(text, { schema: CORE_SCHEMA, maxAliases: 0, maxDepth: MAX_DEPTH, json: false });
+  } catch {
+    return undefined;
+  }
+  return firstNonPlain(data) === undefined && depthOf(data, MAX_DEPTH) <= MAX_DEPTH ? data : undefined;
+}
+
 /** Reads, parses and validates a declaration file. Throws DeclarationError with every problem. */
 export function loadDeclarationFile(file: string): Model {
   let size: number;
@@ -200,6 +218,16 @@ export function loadDeclarationFile(file: string): Model {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new DeclarationError([{ path: [], rule: 'the declaration file must be UTF-8 text' }], file);
+  }
+  // A valid declaration of plain YAML takes the fast path; anything else, valid or not, is read
+  // again by the careful parser, whose problems carry their lines.
+  const plain = plainDeclarationData(text);
+  if (plain !== undefined) {
+    try {
+      return validateDeclaration(plain, file);
+    } catch (e) {
+      if (!(e instanceof DeclarationError)) throw e;
+    }
   }
   const { data, locate } = parseDeclarationText(text, file);
   try {

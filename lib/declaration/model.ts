@@ -3,7 +3,8 @@
  * every name derived, sorted by name. Built only from a structurally valid declaration; every
  * cross-field rule is checked here and reported together.
  */
-import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION, type Declaration, type KeyDeclaration } from './schema';
+import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION } from './chart-versions';
+import type { Declaration, KeyDeclaration } from './schema';
 import { RULES, satisfies } from './rules';
 import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName, managedIdentityName } from './naming';
 import type { Problem } from './problem';

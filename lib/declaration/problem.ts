@@ -12,8 +12,17 @@ export interface Problem {
 
 const PLAIN_SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
+/** Paths already written, by path array: the model's paths are written many times over (plans, facts, reports). */
+const written = new WeakMap<readonly (string | number)[], string>();
+
 /** `services.service-a.secrets["app.config"].KEY` style path. */
 export function formatPath(path: readonly (string | number)[]): string {
+  let text = written.get(path);
+  if (text === undefined) written.set(path, (text = writePath(path)));
+  return text;
+}
+
+function writePath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(root)';
   return path
     .map((seg, i) => {

@@ -6,9 +6,9 @@
  */
 import { Type, type Static, type TSchema, type TString } from '@sinclair/typebox';
 import { RULES, type NameRule } from './rules';
+import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION } from './chart-versions';
 
-/** The Helm chart version of External Secrets Operator installed unless an environment pins another. */
-export const DEFAULT_EXTERNAL_SECRETS_CHART_VERSION = '2.9.0';
+export { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION };
 
 function named(r: NameRule, options: { description?: string; default?: string } = {}): TString {
   return Type.String({
@@ -147,7 +147,6 @@ export const GcpEnvironmentSchema = Type.Object(
 );
 
 /** Helm chart of the Secrets Store CSI driver's Azure provider (it brings the driver as a dependency). */
-export const DEFAULT_CSI_AZURE_CHART_VERSION = '1.8.2';
 
 export const AksClusterSchema = Type.Object(
   {

@@ -2,8 +2,8 @@
  * Structural validation: types, required and unknown fields, naming patterns. Runs the declaration's
  * JSON Schema through ajv and turns each ajv error into a Problem (path, value, rule).
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { DeclarationSchema, type Declaration } from './schema';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Declaration } from './schema';
 import type { Problem } from './problem';
 
 /** Fields someone might use to paste a secret value into the declaration. */
@@ -12,16 +12,9 @@ const VALUE_FIELDS = new Set(['value', 'values', 'data', 'stringData', 'secretVa
 export const VALUE_RULE =
   'secret values never belong in the declaration (it is committed to Git): declare the key only, then add the value to the remote secret out of band (see "How a value gets in" in the README)';
 
-let validator: ValidateFunction | undefined;
-
-function compile(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
-    validator = ajv.compile(DeclarationSchema);
-  }
-  return validator;
-}
+/** The schema's validator, generated as code by `npm run schema` (see published.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validator: ValidateFunction = require('./generated/structure-validator');
 
 function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
@@ -135,7 +128,7 @@ function redact(p: Problem): Problem {
 
 /** Checks shape, types and naming patterns; returns every problem found. */
 export function checkStructure(input: unknown): { declaration?: Declaration; problems: Problem[] } {
-  const validate = compile();
+  const validate = validator;
   if (validate(input)) return { declaration: input as Declaration, problems: [] };
   const seen = new Set<string>();
   const problems: Problem[] = [];

@@ -47,13 +47,14 @@ function substitute(value: unknown, key: string, each: Record<string, unknown>, 
 }
 
 /**
- * Every resource instance of a synthesized stack, in address order: each block of a collection
+ * Every resource instance of a synthesized stack (given whole, or in parts such as its cdk.tf.json
+ * and its blocks), in address order: each block of a collection
  * (with its collection and key), and each instance of a `for_each` resource (maps expanded).
  */
-export function resourceInstances(stackJson: { resource?: Record<string, Record<string, any>>; locals?: Locals }): ResourceInstance[] {
+export function resourceInstances(...parts: { resource?: Record<string, Record<string, any>>; locals?: Locals }[]): ResourceInstance[] {
   const out: ResourceInstance[] = [];
-  const locals = stackJson.locals ?? {};
-  for (const [type, byName] of Object.entries(stackJson.resource ?? {})) {
+  const locals = Object.assign({}, ...parts.map((p) => p.locals ?? {})) as Locals;
+  for (const [type, byName] of parts.flatMap((p) => Object.entries(p.resource ?? {}))) {
     for (const [name, block] of Object.entries(byName)) {
       const { for_each: forEach, '//': _meta, ...config } = block as Record<string, any>;
       if (forEach && typeof forEach === 'object' && !Array.isArray(forEach)) {

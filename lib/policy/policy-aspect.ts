@@ -2,7 +2,6 @@ import { TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { SuppressionModel } from '../declaration/model';
 import { resourceInstances } from './inventory';
-import { withBlocks } from '../terraform/stack-json';
 import { externalBlocks } from '../terraform/resource-blocks';
 import { evaluatePolicy } from './pack';
 import type { EnvironmentFacts, Finding, Note, PolicyRule, ResourceInstance } from './types';
@@ -48,8 +47,7 @@ export class PolicyAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
     const stack = node as TerraformStack;
-    const json = withBlocks(stack.toTerraform(), externalBlocks(stack));
-    const instances = resourceInstances(json);
+    const instances = resourceInstances(stack.toTerraform(), ...externalBlocks(stack));
     this.props.report.instances.set(stack.node.id, instances);
     const { findings, notes } = evaluatePolicy(
       { stack: stack.node.id, instances, facts: this.props.facts },

@@ -224,11 +224,13 @@ function tokenResolver(stack: TerraformStack): (value: unknown) => unknown {
   const resolve = (x: unknown) => Tokenization.resolve(x, { scope: stack, resolver });
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      if (!Token.isUnresolved(value)) return value;
+      // cdktf encodes tokens in strings as ${TfToken[...]} (lists as #{TfToken[...]}): a cheap test first.
+      if (!value.includes('TfToken[') || !Token.isUnresolved(value)) return value;
       let r = cache.get(value);
       if (r === undefined) cache.set(value, (r = resolve(value)));
       return r;
     }
+    if (typeof value === 'number') return Token.isUnresolved(value) ? resolve(value) : value;
     if (Array.isArray(value)) {
       let changed = false;
       const out = value.map((v) => {
@@ -286,30 +288,55 @@ function duplicateNames(stack: TerraformStack): string[] {
 }
 
 /**
- * The blocks of a stack that are not in its cdk.tf.json (file mode), merged; an empty object in
- * inline mode, where they are part of the stack's own JSON.
+ * The blocks of a stack that are not in its cdk.tf.json (file mode), one part per collection (the
+ * collections' names never meet: a validation checks it); none in inline mode, where they are part
+ * of the stack's own JSON.
  */
-export function externalBlocks(stack: TerraformStack): BlocksJson {
-  const out: BlocksJson = {};
-  if (stack.node.tryGetContext(BLOCK_FILES_CONTEXT) !== true) return out;
-  for (const c of collections.get(stack) ?? []) mergeBlocks(out, c.blocks());
-  return out;
+export function externalBlocks(stack: TerraformStack): BlocksJson[] {
+  if (stack.node.tryGetContext(BLOCK_FILES_CONTEXT) !== true) return [];
+  return (collections.get(stack) ?? []).map((c) => c.blocks()).filter((b) => Object.keys(b).length > 0);
 }
 
 /**
- * Writes each stack's blocks file (file mode) into its folder as cdktf's manifest.json names it,
- * from `blocksOf` (the blocks already merged, such as the rule pack's copy) or from the stack.
+ * The text of a blocks file: JSON with one block (or import or moved entry) a line, so that a diff
+ * shows each changed block as one line, Terraform's messages name a block by its line, and the file
+ * is half the size of indented JSON. Parts of the same type are written together.
+ */
+export function blocksFileText(parts: readonly BlocksJson[]): string {
+  const sections: string[] = [];
+  for (const section of ['resource', 'data'] as const) {
+    const byType = new Map<string, string[]>();
+    for (const part of parts) {
+      for (const [type, byName] of Object.entries(part[section] ?? {})) {
+        const lines = byType.get(type) ?? [];
+        for (const name of Object.keys(byName)) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(byName[name])}`);
+        byType.set(type, lines);
+      }
+    }
+    if (byType.size === 0) continue;
+    const types = [...byType].map(([type, lines]) => ` ${JSON.stringify(type)}: {\n${lines.join(',\n')}\n }`);
+    sections.push(`${JSON.stringify(section)}: {\n${types.join(',\n')}\n}`);
+  }
+  for (const section of ['import', 'moved'] as const) {
+    const list = parts.flatMap((p): readonly unknown[] => p[section] ?? []);
+    if (list.length > 0) sections.push(`${JSON.stringify(section)}: [\n${list.map((x) => ` ${JSON.stringify(x)}`).join(',\n')}\n]`);
+  }
+  return `{\n${sections.join(',\n')}\n}\n`;
+}
+
+/**
+ * Writes each stack's blocks file (file mode) into its folder as cdktf's manifest.json names it.
  * Call after `app.synth()`.
  */
-export function writeBlockFiles(app: App, outdir: string, blocksOf: (stack: TerraformStack) => BlocksJson = externalBlocks): void {
+export function writeBlockFiles(app: App, outdir: string): void {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
   for (const stack of app.node.children) {
     if (!TerraformStack.isStack(stack)) continue;
     const entry = manifest.stacks[stack.node.id];
-    const json = blocksOf(stack as TerraformStack);
-    if (!entry || Object.keys(json).length === 0) continue;
+    const parts = externalBlocks(stack as TerraformStack);
+    if (!entry || parts.length === 0) continue;
     const dir = join(outdir, entry.workingDirectory);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, BLOCKS_FILE), `${JSON.stringify(json, null, 2)}\n`);
+    writeFileSync(join(dir, BLOCKS_FILE), blocksFileText(parts));
   }
 }

@@ -1,0 +1,164 @@
+/// <reference path="./setup.ts" />
+/**
+ * Assertions over real Terraform plans (plan.json) of every stack of every example declaration,
+ * written by `npm run test:terraform` (scripts/plan-all.js), which runs this file with
+ * SECRET_WIRING_PLANS set. Without it (plain `npm test`) there are no plans to read and the file is
+ * skipped.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readStack } from '../lib/terraform/stack-json';
+import { validateStacks } from '../scripts/validate-stacks';
+
+interface PlanRun {
+  readonly name: string;
+  readonly declaration?: string;
+  readonly stack?: string;
+  readonly status: string;
+  readonly step?: string;
+  readonly diags?: unknown[];
+  readonly planJson?: string;
+  readonly dir: string;
+}
+interface Summary {
+  readonly plans: PlanRun[];
+  readonly upgrade: PlanRun[];
+  readonly validate: { readonly stacks: string; readonly tfplanWork: string };
+}
+
+const file = process.env.SECRET_WIRING_PLANS;
+const summary: Summary | undefined = file ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+const suite = summary ? describe : describe.skip;
+
+interface Change {
+  readonly address: string;
+  readonly previous_address?: string;
+  readonly mode: string;
+  readonly type: string;
+  readonly change: { readonly actions: string[]; readonly importing?: { readonly id: string } };
+}
+const changes = (p: PlanRun): Change[] => JSON.parse(readFileSync(p.planJson!, 'utf8')).resource_changes ?? [];
+const managed = (p: PlanRun) => changes(p).filter((c) => c.mode === 'managed');
+
+suite('real Terraform plans of every example declaration', () => {
+  const plans = summary?.plans ?? [];
+
+  test('every stack of every declaration passes terraform init, validate and plan', () => {
+    expect(plans.filter((p) => p.status !== 'PASS').map((p) => [p.name, p.step, p.diags])).toEqual([]);
+    // Every mode is among them.
+    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'gke-google-service-account', 'sharded']));
+    const types = new Set(plans.flatMap((p) => managed(p).map((c) => c.type)));
+    for (const t of ['google_service_account', 'google_service_account_iam_member', 'azurerm_federated_identity_credential', 'helm_release', 'kubernetes_manifest']) expect([t, types.has(t)]).toEqual([t, true]);
+    expect(plans.filter((p) => p.declaration === 'sharded').map((p) => p.stack).sort()).toEqual(
+      ['production-gcp', 'production-gcp-core', 'production-gcp-payments', 'production-azure', 'production-azure-core', 'production-azure-payments'].flatMap((s) => [s, `${s}-manifests`]).sort(),
+    );
+  });
+
+  test('each plan creates exactly the resource blocks that were synthesized, and deletes or replaces nothing', () => {
+    for (const p of plans) {
+      const synthesized = Object.entries<Record<string, unknown>>(readStack(p.dir).resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
+      const planned = managed(p);
+      expect([p.name, planned.map((c) => c.address).sort()]).toEqual([p.name, synthesized.sort()]);
+      expect([p.name, planned.filter((c) => c.change.actions.includes('delete'))]).toEqual([p.name, []]);
+    }
+  });
+
+  test('adopted secrets are imported at their own address, never created, and nothing is destroyed', () => {
+    const imports = plans.flatMap((p) => managed(p).filter((c) => c.change.importing).map((c) => [p.name, c.address, c.change.importing!.id, c.change.actions.join()]));
+    expect(imports.sort()).toEqual(
+      [
+        ['example--evaluation-gcp', 'google_secret_manager_secret.adopted_secrets_hoge-token', 'projects/karte-evaluation/secrets/hoge-token', 'update'],
+        ['example--production-gcp', 'google_secret_manager_secret.adopted_secrets_hoge-token', 'projects/karte-production/secrets/hoge-token', 'update'],
+        ['gke-google-service-account--staging-gcp', 'google_secret_manager_secret.adopted_secrets_legacy-payment-key', 'projects/shop-staging/secrets/legacy-payment-key', 'update'],
+      ].sort(),
+    );
+  });
+
+  test('in a sharded environment each shard plans only its own services’ secrets, with every grant on them', () => {
+    const secretsOf = (stack: string) =>
+      managed(plans.find((p) => p.name === `sharded--${stack}`)!)
+        .filter((c) => c.type === 'google_secret_manager_secret' || c.type === 'azurerm_key_vault_secret')
+        .map((c) => c.address)
+        .sort();
+    expect(secretsOf('production-gcp-payments')).toEqual(['google_secret_manager_secret.secrets_payments_LEDGER_DB_PASSWORD', 'google_secret_manager_secret.secrets_payments_STRIPE_KEY']);
+    expect(secretsOf('production-gcp-core')).toEqual(['google_secret_manager_secret.secrets_ledger_AUDIT_TOKEN']);
+    expect(secretsOf('production-azure-payments')).toEqual(['azurerm_key_vault_secret.secrets_search--INDEX-KEY']);
+    // ledger reads payments' password through from: the grant lives with the secret, in the payments shard.
+    const grants = managed(plans.find((p) => p.name === 'sharded--production-gcp-payments')!).filter((c) => c.type === 'google_secret_manager_secret_iam_member');
+    expect(grants.map((c) => c.address)).toContain('google_secret_manager_secret_iam_member.secret_accessors_ledger__payments_LEDGER_DB_PASSWORD');
+  });
+});
+
+suite('upgrading a deployed environment from the for_each layout (movedBlocks: true)', () => {
+  const upgrade = summary?.upgrade ?? [];
+
+  test('every instance moves to its own block: nothing that existed is created, nothing is destroyed', () => {
+    expect(upgrade.map((p) => [p.name, p.status])).toEqual([
+      ['upgrade--evaluation-azure', 'PASS'],
+      ['upgrade--evaluation-azure-manifests', 'PASS'],
+      ['upgrade--evaluation-gcp', 'PASS'],
+      ['upgrade--evaluation-gcp-manifests', 'PASS'],
+    ]);
+    let movedCount = 0;
+    for (const p of upgrade) {
+      const state = JSON.parse(readFileSync(join(p.dir, 'terraform.tfstate'), 'utf8'));
+      const before = new Set(state.resources.flatMap((r: any) => r.instances.map((i: any) => `${r.type}.${r.name}[${JSON.stringify(i.index_key)}]`)));
+      expect(before.size).toBeGreaterThan(0);
+      const planned = managed(p);
+      const moved = planned.filter((c) => c.previous_address);
+      // Every earlier instance arrives at its new address, in place.
+      expect([p.name, moved.map((c) => c.previous_address).sort()]).toEqual([p.name, [...before].sort()]);
+      for (const c of moved) expect([c.address, c.change.actions.every((a) => a === 'no-op' || a === 'update')]).toEqual([c.address, true]);
+      expect([p.name, planned.filter((c) => c.change.actions.includes('delete')).map((c) => c.address)]).toEqual([p.name, []]);
+      movedCount += moved.length;
+    }
+    // Secrets, grants, identities, federations, role assignments and every manifest.
+    expect(movedCount).toBeGreaterThanOrEqual(40);
+  });
+});
+
+suite('npm run validate with a Terraform CLI configuration of the user’s (a provider mirror)', () => {
+  function standIns(): NodeJS.ProcessEnv {
+    const work = summary!.validate.tfplanWork;
+    return {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: join(work, 'terraform.rc'),
+      TF_PLUGIN_CACHE_DIR: '',
+      TFPLAN_TLS_CERT: join(work, 'tls', 'cert.pem'),
+      TFPLAN_TLS_KEY: join(work, 'tls', 'key.pem'),
+      TFPLAN_BINDINGS: join(__dirname, '..', 'node_modules', '@cdktf'),
+      TFPLAN_CACHE: process.env.TFPLAN_CACHE ?? join(tmpdir(), 'tfplan-schema-cache'),
+    };
+  }
+  function project(): string {
+    const root = mkdtempSync(join(tmpdir(), 'validate-real-'));
+    cpSync(join(summary!.validate.stacks, 'stacks', 'production-gcp'), join(root, 'cdktf.out', 'stacks', 'production-gcp'), { recursive: true });
+    return root;
+  }
+  const run = (root: string) => {
+    const out: string[] = [];
+    const code = validateStacks({ root, env: standIns(), log: (l) => out.push(l), error: (l) => out.push(l) });
+    return { code, out };
+  };
+
+  test('a synthesized stack is valid; providers come from the mirror the configuration names', () => {
+    const root = project();
+    const r = run(root);
+    expect(r.out).toContain('production-gcp: valid');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(root, 'cdktf.out', 'stacks', 'production-gcp', '.terraform.lock.hcl'))).toBe(true);
+  }, 120_000);
+
+  test('a stack with an argument the provider does not have is invalid, with Terraform’s diagnostic', () => {
+    const root = project();
+    const file = join(root, 'cdktf.out', 'stacks', 'production-gcp', 'instances.tf.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const first = Object.keys(json.resource.google_secret_manager_secret)[0];
+    json.resource.google_secret_manager_secret[first].secret_idd = 'typo';
+    writeFileSync(file, JSON.stringify(json, null, 2));
+    const r = run(root);
+    expect(r.code).toBe(1);
+    expect(r.out.join('\n')).toMatch(/production-gcp: INVALID\n {4}Error: instances\.tf\.json:\d+: Extraneous JSON object property -- No argument or block type is named "secret_idd"/);
+  }, 120_000);
+});
