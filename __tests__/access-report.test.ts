@@ -13,15 +13,23 @@ const synthWith = synthExampleWith;
 
 const lines = (text: string) => new Set(text.split('\n').filter((l) => l.startsWith('- ')));
 
-test('per remote secret: owner, readers with namespace, service account, principal and clusters, and where it lands', () => {
+test('per remote secret: owner, readers and where it lands; per reading service, once, its namespace, service account, principal and clusters', () => {
   const r = JSON.parse(base.generated['evaluation/access.json']);
   const foo = r.secrets.find((s: any) => s.name === 'service-a_FOO_PASSWORD');
   expect(foo.owner).toBe('service-a');
-  expect(foo.readers.map((x: any) => [x.service, x.namespace, x.serviceAccount, x.via, x.clusters])).toEqual([
-    ['service-a', 'service-a', 'service-a-secrets', 'own', ['admin', 'fixed-ip-jobs']],
-    ['service-b', 'service-b', 'service-b-secrets', 'from', ['admin', 'fixed-ip-jobs']],
+  expect(foo.readers).toEqual([
+    { service: 'service-a', via: 'own' },
+    { service: 'service-b', via: 'from' },
   ]);
-  expect(foo.readers[1].principal).toBe('principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/karte-evaluation.svc.id.goog/subject/ns/service-b/sa/service-b-secrets');
+  expect(r.identities.find((i: any) => i.cloud === 'gcp' && i.service === 'service-b')).toEqual({
+    cloud: 'gcp',
+    service: 'service-b',
+    namespace: 'service-b',
+    serviceAccount: 'service-b-secrets',
+    principal: 'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/karte-evaluation.svc.id.goog/subject/ns/service-b/sa/service-b-secrets',
+    clusters: ['admin', 'fixed-ip-jobs'],
+  });
+  expect(r.identities.map((i: any) => `${i.cloud}:${i.service}`)).toEqual(['azure:demo', 'azure:demo-batch', 'gcp:service-a', 'gcp:service-b']);
   expect(foo.deliveredTo.map((d: any) => `${d.namespace}/${d.kubernetesSecret}/${d.key}@${d.version}`)).toEqual(['service-a/secret-a/FOO_PASSWORD@latest', 'service-b/secret-b/FOO_PASSWORD@latest']);
   expect(r.shared).toEqual([expect.stringMatching(/^azure:demo-eso-secret-[0-9a-f]{4}\/demo-secret01$/), 'gcp:service-a_FOO_PASSWORD']);
   expect(r.services.find((s: any) => s.service === 'service-b').reads).toEqual([
@@ -31,6 +39,9 @@ test('per remote secret: owner, readers with namespace, service account, princip
   const md = base.generated['evaluation/ACCESS.md'];
   expect(md).toContain("- service-b reads service-a's gcp:service-a_FOO_PASSWORD (from)");
   expect(md).toContain('- lands in demo/test-secret1 key k8s-secret-key1 (service demo, version latest)');
+  expect(md).toContain('- read by service-b, through from');
+  // Each identity is described once, not once per secret it reads.
+  expect(md.split('\n').filter((l: string) => l.includes('principal principal://')).length).toBe(2);
 });
 
 test('a new from shows in the diff as exactly one new access line', () => {
@@ -48,7 +59,7 @@ test('the report reads the synthesized grants, not the declaration: a grant adde
   stack.resource.google_secret_manager_secret_iam_member.extra = { secret_id: 'service-b_BAR_PASSWORD', role: 'roles/secretmanager.secretAccessor', member: 'user:someone@example.com' };
   const r = buildAccessReport({ environment: 'evaluation', gcp: { stack, objects: plan.objects, clusters: ['admin'], projectNumber: plan.projectNumber }, suppressions: [] });
   const bar = r.secrets.find((s) => s.name === 'service-b_BAR_PASSWORD')!;
-  expect(bar.readers.map((x) => x.service)).toEqual(['(undeclared)', 'service-b']);
+  expect(bar.readers).toEqual([{ service: '(undeclared)', via: 'from', principal: 'user:someone@example.com' }, { service: 'service-b', via: 'own' }]);
   expect(renderAccessMarkdown(r)).toContain("- (undeclared) reads service-b's gcp:service-b_BAR_PASSWORD (from)");
 });
 

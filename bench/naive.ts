@@ -1,7 +1,9 @@
 /**
  * The naive baseline of the benchmark: a plain cdktf program that declares, one construct per
- * resource, the same resources (same kinds, same count) that the product synthesized, read from a
- * work list. Usage: node dist/bench/naive.js <worklist.json> <outdir>
+ * resource, the same resources (same kinds, same count, same arguments and dependencies) that the
+ * product synthesized, read from a work list, with the rest of each stack (variables, data sources,
+ * locals, outputs) as it was, so that Terraform plans both alike.
+ * Usage: node dist/bench/naive.js <worklist.json> <outdir>
  */
 import { readFileSync } from 'node:fs';
 import { App, TerraformStack } from 'cdktf';
@@ -23,11 +25,13 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 
 export interface WorkItem {
   readonly type: string;
+  /** The product's block name, kept so that references to it resolve. @default - generated */
+  readonly name?: string;
   readonly config: Record<string, unknown>;
 }
 
-/** Stack name -> resources to declare. */
-export type WorkList = Record<string, WorkItem[]>;
+/** Stack name -> resources to declare, and the stack's other top-level sections. */
+export type WorkList = Record<string, { readonly items: WorkItem[]; readonly rest?: Record<string, unknown> }>;
 
 const DATA_MAPS = new Set(['labels', 'tags', 'manifest', 'triggers']);
 
@@ -59,16 +63,20 @@ export const NAIVE_TYPES = Object.keys(CLASSES);
 
 export function naiveApp(work: WorkList, outdir: string): App {
   const app = new App({ outdir, skipValidation: true });
-  for (const [name, items] of Object.entries(work)) {
+  for (const [name, { items, rest }] of Object.entries(work)) {
     const stack = new TerraformStack(app, name);
     new GoogleProvider(stack, 'google', {});
     new AzurermProvider(stack, 'azurerm', { features: [{}] });
     new KubernetesProvider(stack, 'kubernetes', {});
     new HelmProvider(stack, 'helm', {});
+    for (const [section, value] of Object.entries(rest ?? {})) stack.addOverride(section, value);
+    // Named like the product's blocks, so that references between them hold.
     items.forEach((item, i) => {
       const Class = CLASSES[item.type];
-      const { lifecycle: _l, depends_on: _d, provider: _p, ...config } = item.config as Record<string, unknown>;
-      new Class(stack, `r${i}`, camel(config));
+      const { lifecycle: _l, depends_on: dependsOn, provider: _p, '//': _c, ...config } = item.config as Record<string, unknown>;
+      const r = new Class(stack, `r${i}`, camel(config)) as { overrideLogicalId(id: string): void; addOverride(path: string, value: unknown): void };
+      if (typeof item.name === 'string') r.overrideLogicalId(item.name);
+      if (Array.isArray(dependsOn)) r.addOverride('depends_on', dependsOn);
     });
   }
   return app;

@@ -1,4 +1,5 @@
-// Preloaded by the benchmark (node --require): records the process's peak resident set size.
+// Preloaded by the benchmark (NODE_OPTIONS=--require): each Node.js process of a measured command
+// appends its peak resident set size (KB) to BENCH_RSS_FILE; the benchmark takes the largest.
 process.on('exit', () => {
-  if (process.env.BENCH_RSS_FILE) require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS));
+  if (process.env.BENCH_RSS_FILE) require('fs').appendFileSync(process.env.BENCH_RSS_FILE, `${process.resourceUsage().maxRSS}\n`);
 });

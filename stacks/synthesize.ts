@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
 import { App } from 'cdktf';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
 import { loadDeclarationFile } from '../lib/declaration/load';
@@ -56,15 +57,22 @@ function removeEmptyDirs(dir: string, stop: string): void {
  * stay. The files of the last synthesis are known from each folder's OWNED_FILES list; the new
  * ones are moved in from `staged` (`<env>/<path>`).
  */
-function replaceGenerated(generated: string, staged: string, next: Record<string, readonly string[]>): void {
+function replaceGenerated(generated: string, staged: string, next: Record<string, readonly string[]>, trash: string): void {
   if (existsSync(generated)) {
     for (const env of readdirSync(generated)) {
       const list = join(generated, env, OWNED_FILES);
       if (!existsSync(list)) continue;
+      const made = new Set<string>();
       for (const rel of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
         const file = join(generated, env, rel);
-        if (!file.startsWith(join(generated, env))) continue;
-        rmSync(file, { force: true });
+        if (!file.startsWith(join(generated, env)) || !existsSync(file)) continue;
+        // Moved aside (deleted later, off the critical path) rather than deleted here.
+        const aside = join(trash, env, rel);
+        if (!made.has(dirname(aside))) {
+          mkdirSync(dirname(aside), { recursive: true });
+          made.add(dirname(aside));
+        }
+        renameSync(file, aside);
         removeEmptyDirs(dirname(file), join(generated, env));
       }
       rmSync(list, { force: true });
@@ -78,6 +86,25 @@ function replaceGenerated(generated: string, staged: string, next: Record<string
       renameSync(join(staged, env, rel), target);
     }
     writeFileSync(join(generated, env, OWNED_FILES), `${[...files].sort().join('\n')}\n`);
+  }
+}
+
+/** Prefix of folders of replaced output waiting to be deleted. */
+const TRASH_PREFIX = '.synth-trash-';
+
+/**
+ * Deletes a folder without waiting for it: a detached `rm -rf` (on POSIX systems) outlives this
+ * process, so a large replaced output costs the user no time. Elsewhere it is deleted at once.
+ */
+function removeLater(dir: string): void {
+  if (process.platform === 'win32') {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  try {
+    spawn('rm', ['-rf', dir], { detached: true, stdio: 'ignore' }).unref();
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -278,13 +305,17 @@ export function synthesize(o: SynthesizeOptions): number {
         o.error('Nothing was written: fix the findings above, or suppress one in the declaration with its reason.');
         return EXIT_POLICY_VIOLATIONS;
       }
-      // Everything is in place: swap the new output in.
+      // Everything is in place: swap the new output in. The replaced output goes aside, into a
+      // folder deleted in the background (as are any such folders an earlier run left).
+      const trash = mkdtempSync(join(root, TRASH_PREFIX));
+      for (const name of readdirSync(root)) if (name.startsWith(TRASH_PREFIX) && join(root, name) !== trash) removeLater(join(root, name));
       const outdir = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out');
       if (!o.cdktfOutdir) {
-        rmSync(join(root, 'cdktf.out'), { recursive: true, force: true });
+        if (existsSync(join(root, 'cdktf.out'))) renameSync(join(root, 'cdktf.out'), join(trash, 'cdktf.out'));
         renameSync(outdir, join(root, 'cdktf.out'));
       }
-      replaceGenerated(join(root, 'generated'), staged, generated);
+      replaceGenerated(join(root, 'generated'), staged, generated, join(trash, 'generated'));
+      removeLater(trash);
 
       const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
       const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -3,22 +3,31 @@
  * computed from the synthesized grants (so it cannot disagree with what deploys), sorted so that
  * a pull request's diff of it reads as a review of access changes.
  */
-import { addonIdentityCluster, identityPrincipalRef, readerPrincipalRef } from '../terraform/addresses';
+import { aksAddonIdentityRefs, identityPrincipalRef, readerPrincipalRef } from '../terraform/addresses';
 import type { SuppressionModel } from '../declaration/model';
 import { formatPath } from '../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
 import { keyVaultSecretScopes, resourceInstances } from '../policy/inventory';
 import type { Note, ResourceInstance } from '../policy/types';
 
+/** A reader of a secret; who it is, once per service, is in the report's identities. */
 export interface Reader {
+  readonly service: string;
+  /** own: the reader owns the secret; from: declared with from. */
+  readonly via: 'own' | 'from';
+  /** The principal a grant names, for readers that are no declared service. @default - the service's identity */
+  readonly principal?: string;
+}
+
+/** Who a reading service is, on one cloud: what can assume the principal its grants name. */
+export interface ReaderIdentity {
+  readonly cloud: 'gcp' | 'azure';
   readonly service: string;
   readonly namespace: string;
   readonly serviceAccount: string;
-  /** IAM member (GCP) or managed identity (Azure) the grant names. */
+  /** IAM member (GCP) or managed identity (Azure) the grants name. */
   readonly principal: string;
   readonly clusters: readonly string[];
-  /** own: the reader owns the secret; from: declared with from. */
-  readonly via: 'own' | 'from';
 }
 
 export interface Delivery {
@@ -49,6 +58,8 @@ export interface ServiceReads {
 export interface AccessReport {
   readonly environment: string;
   readonly secrets: readonly SecretAccess[];
+  /** Each reading service's identity, once (sorted by cloud and service). */
+  readonly identities: readonly ReaderIdentity[];
   readonly services: readonly ServiceReads[];
   /** Secrets read by more than their owner. */
   readonly shared: readonly string[];
@@ -78,6 +89,14 @@ export interface AccessReportInput {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sorted by a string key computed once per element. */
+function sortedBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
+  return xs
+    .map((x) => [key(x), x] as const)
+    .sort((a, b) => cmp(a[0], b[0]))
+    .map(([, x]) => x);
+}
 
 interface Identity {
   readonly service: string;
@@ -116,7 +135,12 @@ function identities(cloud: 'gcp' | 'azure', input: CloudInput): Map<string, Iden
 
 function deliveries(objects: readonly KubernetesObject[]): Map<string, Delivery[]> {
   const out = new Map<string, Delivery[]>();
-  const add = (name: string, d: Delivery) => out.set(name.toLowerCase(), [...(out.get(name.toLowerCase()) ?? []), d]);
+  const add = (name: string, d: Delivery) => {
+    const key = name.toLowerCase();
+    const list = out.get(key);
+    if (list) list.push(d);
+    else out.set(key, [d]);
+  };
   for (const o of objects) {
     const service = o.metadata.labels?.['secret-wiring.dev/service'] ?? '';
     const spec = (o as { spec?: any }).spec;
@@ -144,12 +168,19 @@ function deliveries(objects: readonly KubernetesObject[]): Map<string, Delivery[
   return out;
 }
 
-function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] {
+function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: SecretAccess[]; identities: ReaderIdentity[] } {
+  const readerIdentities = new Map<string, ReaderIdentity>();
   const instances = input.instances ?? resourceInstances(input.stack ?? {});
   const who = identities(cloud, input);
   const lands = deliveries(input.objects);
   const secrets = new Map<string, { owner: string; adopted: boolean; readers: Reader[]; grants: string[] }>();
   const scopes = keyVaultSecretScopes(instances);
+  // The add-on identity expressions of each cluster, computed once.
+  const addons = new Map<string, string>();
+  for (const c of input.clusters) {
+    const refs = aksAddonIdentityRefs(c);
+    addons.set(refs.objectId, c).set(refs.clientId, c);
+  }
   for (const r of instances) {
     if (r.type === 'google_secret_manager_secret') secrets.set(String(r.config.secret_id), { owner: r.config.labels?.service ?? '', adopted: (r.collection ?? r.name).startsWith('adopted'), readers: [], grants: [] });
     if (r.type === 'azurerm_key_vault_secret') secrets.set(String(r.config.name), { owner: r.config.tags?.service ?? '', adopted: false, readers: [], grants: [] });
@@ -169,38 +200,61 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): SecretAccess[] 
     const s = secrets.get(name);
     if (!s) continue;
     s.grants.push(r.address);
-    const addon = addonIdentityCluster(principal, input.clusters);
+    const addon = addons.get(principal);
     if (addon) {
-      s.readers.push({ service: `(any pod on cluster ${addon})`, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon}`, clusters: [addon], via: 'own' });
+      const service = `(any pod on cluster ${addon})`;
+      readerIdentities.set(service, { cloud, service, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon}`, clusters: [addon] });
+      s.readers.push({ service, via: 'own' });
       continue;
     }
-    const id = who.get(principal) ?? { service: '(undeclared)', namespace: '', serviceAccount: '' };
-    const shownPrincipal = cloud === 'azure' ? `managed identity of ${id.service}` : principal;
-    s.readers.push({ ...id, principal: shownPrincipal, clusters: [...input.clusters], via: id.service === s.owner ? 'own' : 'from' });
+    const id = who.get(principal);
+    if (!id) {
+      s.readers.push({ service: '(undeclared)', via: 'from', principal });
+      continue;
+    }
+    if (!readerIdentities.has(id.service)) {
+      readerIdentities.set(id.service, { cloud, ...id, principal: cloud === 'azure' ? `managed identity of ${id.service}` : principal, clusters: [...input.clusters] });
+    }
+    s.readers.push({ service: id.service, via: id.service === s.owner ? 'own' : 'from' });
   }
-  return [...secrets].map(([name, s]) => ({
+  const all = [...secrets].map(([name, s]) => ({
     cloud,
     name: cloud === 'azure' ? `${input.vault}/${name}` : name,
     owner: s.owner,
     adopted: s.adopted,
-    readers: s.readers.sort((a, b) => cmp(a.service, b.service) || cmp(a.principal, b.principal)),
-    deliveredTo: (lands.get(name.toLowerCase()) ?? []).sort((a, b) => cmp(`${a.service}/${a.kubernetesSecret}/${a.key}`, `${b.service}/${b.kubernetesSecret}/${b.key}`)),
+    readers: s.readers.sort((a, b) => cmp(a.service, b.service) || cmp(a.principal ?? '', b.principal ?? '')),
+    deliveredTo: sortedBy(lands.get(name.toLowerCase()) ?? [], (d) => `${d.service}/${d.kubernetesSecret}/${d.key}`),
     grants: s.grants.sort(cmp),
   }));
+  return { secrets: all, identities: [...readerIdentities.values()] };
 }
 
 /** Builds the access report of one environment. */
 export function buildAccessReport(input: AccessReportInput): AccessReport {
-  const secrets = [...(input.gcp ? cloudAccess('gcp', input.gcp) : []), ...(input.azure ? cloudAccess('azure', input.azure) : [])].sort(
-    (a, b) => cmp(`${a.cloud}:${a.name}`, `${b.cloud}:${b.name}`),
+  const clouds = [...(input.gcp ? [cloudAccess('gcp', input.gcp)] : []), ...(input.azure ? [cloudAccess('azure', input.azure)] : [])];
+  const secrets = sortedBy(
+    clouds.flatMap((c) => c.secrets),
+    (s) => `${s.cloud}:${s.name}`,
+  );
+  const identities = sortedBy(
+    clouds.flatMap((c) => c.identities),
+    (i) => `${i.cloud}:${i.service}`,
   );
   const byService = new Map<string, { secret: string; cloud: 'gcp' | 'azure'; owner: string }[]>();
-  for (const s of secrets) for (const r of s.readers) byService.set(r.service, [...(byService.get(r.service) ?? []), { secret: s.name, cloud: s.cloud, owner: s.owner }]);
+  for (const s of secrets) {
+    for (const r of s.readers) {
+      const read = { secret: s.name, cloud: s.cloud, owner: s.owner };
+      const list = byService.get(r.service);
+      if (list) list.push(read);
+      else byService.set(r.service, [read]);
+    }
+  }
   const inEnv = (scope: readonly string[]) => scope[0] === 'services' || scope[1] === input.environment;
   return {
     environment: input.environment,
     secrets,
-    services: [...byService].sort(([a], [b]) => cmp(a, b)).map(([service, reads]) => ({ service, reads: reads.sort((a, b) => cmp(`${a.cloud}:${a.secret}`, `${b.cloud}:${b.secret}`)) })),
+    identities,
+    services: [...byService].sort(([a], [b]) => cmp(a, b)).map(([service, reads]) => ({ service, reads: sortedBy(reads, (x) => `${x.cloud}:${x.secret}`) })),
     shared: secrets.filter((s) => new Set(s.readers.map((r) => r.service)).size > 1 || s.readers.some((r) => r.via === 'from')).map((s) => `${s.cloud}:${s.name}`),
     suppressions: input.suppressions
       .filter((s) => inEnv(s.scope))
@@ -224,6 +278,7 @@ export function accessJsonLines(r: AccessReport): string[] {
     '{',
     `  "environment": ${JSON.stringify(r.environment)},`,
     ...list('secrets', r.secrets),
+    ...list('identities', r.identities),
     ...list('services', r.services),
     ...list('shared', r.shared),
     ...list('suppressions', r.suppressions),
@@ -248,13 +303,16 @@ export function renderAccessMarkdown(r: AccessReport): string {
       grantLines.push(`- ${reader.service} reads ${s.owner}'s ${s.cloud}:${s.name}${reader.via === 'from' ? ' (from)' : ''}`);
     }
   }
-  lines.push(...(grantLines.length > 0 ? grantLines.sort(cmp) : ['- nobody reads anything']), '', '## Secrets', '');
+  lines.push(...(grantLines.length > 0 ? grantLines.sort(cmp) : ['- nobody reads anything']), '', '## Identities', '');
+  for (const i of r.identities) {
+    lines.push(`- ${i.cloud} ${i.service}: namespace ${i.namespace}, service account ${i.serviceAccount}, principal ${i.principal}, clusters ${i.clusters.join(', ') || '(none)'}`);
+  }
+  if (r.identities.length === 0) lines.push('- none');
+  lines.push('', '## Secrets', '');
   for (const s of r.secrets) {
     lines.push(`### ${s.cloud}:${s.name}`, '', `- owner: ${s.owner}${s.adopted ? ' (adopted: it existed before)' : ''}`);
     for (const reader of s.readers) {
-      lines.push(
-        `- read by ${reader.service}: namespace ${reader.namespace}, service account ${reader.serviceAccount}, principal ${reader.principal}, clusters ${reader.clusters.join(', ') || '(none)'}${reader.via === 'from' ? ', through from' : ''}`,
-      );
+      lines.push(`- read by ${reader.service}${reader.principal ? ` (principal ${reader.principal})` : ''}${reader.via === 'from' ? ', through from' : ''}`);
     }
     for (const d of s.deliveredTo) lines.push(`- lands in ${d.namespace}/${d.kubernetesSecret} key ${d.key} (service ${d.service}, version ${d.version})`);
     if (s.readers.length === 0) lines.push('- read by nobody');

@@ -52,8 +52,3 @@ export function aksAddonIdentityRefs(cluster: string): { objectId: string; clien
   const at = `${aksClusterAddress(cluster)}.key_vault_secrets_provider[0].secret_identity[0]`;
   return { objectId: `\${${at}.object_id}`, clientId: `\${${at}.client_id}` };
 }
-
-/** The cluster whose add-on identity an expression names, if it names one. */
-export function addonIdentityCluster(expression: string, clusters: readonly string[]): string | undefined {
-  return clusters.find((c) => expression === aksAddonIdentityRefs(c).objectId || expression === aksAddonIdentityRefs(c).clientId);
-}
