@@ -224,6 +224,8 @@ function synthesizeEnvironment(
   const env = buildEnvironment(app, model, environment, { policy });
   app.synth();
   writeBlockFiles(app, outdir);
+  // The blocks are written: what only they needed is garbage before the report grows the heap.
+  if (keyCount(model) >= LARGE_DECLARATION_KEYS) collectGarbage();
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { version: string; stacks: Record<string, unknown> };
   const names = env.stacks.map((s) => s.node.id);
   const counts = new Map(names.map((name) => [name, countResources(policy.instances.get(name) ?? [])]));

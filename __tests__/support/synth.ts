@@ -79,7 +79,8 @@ export function configs(stack: any, type: string, collection: string): Record<st
   for (const r of resourceInstances(stack)) {
     if (r.type !== type) continue;
     if (r.collection !== undefined) {
-      if (r.collection === collection && r.key !== undefined) out[r.key] = r.config;
+      const { '//': _comment, ...config } = r.config;
+      if (r.collection === collection && r.key !== undefined) out[r.key] = config;
     } else if (r.name.startsWith(`${collection}_`) && !r.name.includes('___')) {
       const key = r.name.slice(collection.length + 1).split('__').join('/');
       if (require('../../lib/terraform/block-names').blockName(collection, key) === r.name) out[key] = r.config;

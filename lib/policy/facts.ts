@@ -27,9 +27,16 @@ function fromReads(model: Model, environment: string, nameOf: (owner: string, ow
   return reads;
 }
 
-function origins(model: Model, environment: string, name: (service: string, key: string, remoteName?: string) => string, derived: (service: string, key: string) => string): Record<string, SecretOrigin> {
+function origins(
+  model: Model,
+  environment: string,
+  platform: 'gcp' | 'azure',
+  name: (service: string, key: string, remoteName?: string) => string,
+  derived: (service: string, key: string) => string,
+): Record<string, SecretOrigin> {
   const out: Record<string, SecretOrigin> = {};
   for (const s of model.services) {
+    if (s.platform !== platform) continue;
     for (const sec of s.secrets) {
       for (const k of sec.keys) {
         if (k.source.kind !== 'own' || !k.environments.includes(environment)) continue;
@@ -46,7 +53,7 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
   const env = model.environments.find((e) => e.name === plan.environment)!;
   const prefix = env.gcp!.secretIdPrefix;
   const derived = (service: string, key: string) => derivedSecretId(prefix, service, key);
-  const secrets = once(model, `gcp/${plan.environment}/origins`, () => origins(model, plan.environment, (s, k, r) => r ?? derived(s, k), derived));
+  const secrets = once(model, `gcp/${plan.environment}/origins`, () => origins(model, plan.environment, 'gcp', (s, k, r) => r ?? derived(s, k), derived));
   // `from` reads, as reader/secret id pairs.
   const reads = once(model, `gcp/${plan.environment}/reads`, () => fromReads(model, plan.environment, (o, k) => remoteIdOf(env.gcp!, o, k)));
   return {
@@ -66,7 +73,7 @@ export function gcpFacts(model: Model, plan: GcpEnvironmentPlan): EnvironmentFac
 /** The declaration's view of an environment on Azure, for the rule pack. */
 export function azureFacts(model: Model, plan: AzureEnvironmentPlan, options: { shard?: boolean } = {}): EnvironmentFacts {
   const env = model.environments.find((e) => e.name === plan.environment)!;
-  const secrets = once(model, `azure/${plan.environment}/origins`, () => origins(model, plan.environment, (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName));
+  const secrets = once(model, `azure/${plan.environment}/origins`, () => origins(model, plan.environment, 'azure', (s, k, r) => r ?? derivedKeyVaultSecretName(s, k), derivedKeyVaultSecretName));
   const reads = once(model, `azure/${plan.environment}/reads`, () => fromReads(model, plan.environment, keyVaultSecretNameOf));
   const members: Record<string, string> =
     plan.identityMode === 'workloadIdentity'

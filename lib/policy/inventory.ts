@@ -56,16 +56,18 @@ export function resourceInstances(...parts: { resource?: Record<string, Record<s
   const locals = Object.assign({}, ...parts.map((p) => p.locals ?? {})) as Locals;
   for (const [type, byName] of parts.flatMap((p) => Object.entries(p.resource ?? {}))) {
     for (const [name, block] of Object.entries(byName)) {
-      const { for_each: forEach, '//': _meta, ...config } = block as Record<string, any>;
+      const forEach = (block as Record<string, any>).for_each;
       if (forEach && typeof forEach === 'object' && !Array.isArray(forEach)) {
+        const { for_each: _f, '//': _meta, ...config } = block as Record<string, any>;
         for (const [key, each] of Object.entries<any>(forEach)) {
           out.push({ type, name, collection: name, key, address: `${type}.${name}[${JSON.stringify(key)}]`, config: substitute(config, key, each ?? {}, locals) as Record<string, any> });
         }
       } else {
-        // A block of a collection names its collection and key in its comment.
-        const meta = _meta && typeof _meta === 'object' ? (_meta as { collection?: unknown; key?: unknown }) : {};
-        const member = typeof meta.collection === 'string' && typeof meta.key === 'string' ? { collection: meta.collection, key: meta.key } : {};
-        out.push({ type, name, ...member, address: `${type}.${name}`, config });
+        // A block of a collection names its collection and key in its comment ("//", which the
+        // block keeps: rules read arguments by name, and Terraform ignores it).
+        const meta = (block as Record<string, any>)['//'];
+        const member = meta && typeof meta.collection === 'string' && typeof meta.key === 'string' ? { collection: meta.collection as string, key: meta.key as string } : {};
+        out.push({ type, name, ...member, address: `${type}.${name}`, config: block as Record<string, any> });
       }
     }
   }

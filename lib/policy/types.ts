@@ -17,7 +17,10 @@ export interface ResourceInstance {
   readonly key?: string;
   /** Terraform address: `type.name` or `type.name["key"]`. */
   readonly address: string;
-  /** The block's arguments with `${each.value.x}` and `${each.key}` put in for this instance. */
+  /**
+   * The block's arguments with `${each.value.x}` and `${each.key}` put in for this instance (a
+   * block's `//` comment may be among them).
+   */
   readonly config: Readonly<Record<string, any>>;
 }
 

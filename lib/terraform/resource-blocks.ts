@@ -303,25 +303,34 @@ export function externalBlocks(stack: TerraformStack): BlocksJson[] {
  * is half the size of indented JSON. Parts of the same type are written together.
  */
 export function blocksFileText(parts: readonly BlocksJson[]): string {
-  const sections: string[] = [];
+  let text = '{';
+  let sections = 0;
+  const open = (name: string, bracket: string) => {
+    text += `${sections++ > 0 ? ',' : ''}\n${JSON.stringify(name)}: ${bracket}`;
+  };
   for (const section of ['resource', 'data'] as const) {
-    const byType = new Map<string, string[]>();
-    for (const part of parts) {
-      for (const [type, byName] of Object.entries(part[section] ?? {})) {
-        const lines = byType.get(type) ?? [];
-        for (const name of Object.keys(byName)) lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(byName[name])}`);
-        byType.set(type, lines);
-      }
-    }
+    const byType = new Map<string, Record<string, unknown>[]>();
+    for (const part of parts) for (const [type, byName] of Object.entries(part[section] ?? {})) byType.set(type, [...(byType.get(type) ?? []), byName]);
     if (byType.size === 0) continue;
-    const types = [...byType].map(([type, lines]) => ` ${JSON.stringify(type)}: {\n${lines.join(',\n')}\n }`);
-    sections.push(`${JSON.stringify(section)}: {\n${types.join(',\n')}\n}`);
+    open(section, '{');
+    let types = 0;
+    for (const [type, groups] of byType) {
+      text += `${types++ > 0 ? ',' : ''}\n ${JSON.stringify(type)}: {`;
+      let blocks = 0;
+      // Block names are Terraform identifiers: they need no escaping.
+      for (const byName of groups) for (const name in byName) text += `${blocks++ > 0 ? ',' : ''}\n  "${name}": ${JSON.stringify(byName[name])}`;
+      text += '\n }';
+    }
+    text += '\n}';
   }
   for (const section of ['import', 'moved'] as const) {
     const list = parts.flatMap((p): readonly unknown[] => p[section] ?? []);
-    if (list.length > 0) sections.push(`${JSON.stringify(section)}: [\n${list.map((x) => ` ${JSON.stringify(x)}`).join(',\n')}\n]`);
+    if (list.length === 0) continue;
+    open(section, '[');
+    text += list.map((x) => `\n ${JSON.stringify(x)}`).join(',');
+    text += '\n]';
   }
-  return `{\n${sections.join(',\n')}\n}\n`;
+  return `${text}\n}\n`;
 }
 
 /**
