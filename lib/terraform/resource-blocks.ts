@@ -222,6 +222,7 @@ function tokenResolver(stack: TerraformStack): (value: unknown) => unknown {
   const cache = new Map<string, unknown>();
   const resolver = new DefaultTokenResolver(new StringConcat());
   const resolve = (x: unknown) => Tokenization.resolve(x, { scope: stack, resolver });
+  // Bodies are large and almost never hold a token: the walk allocates nothing unless it finds one.
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') {
       // cdktf encodes tokens in strings as ${TfToken[...]} (lists as #{TfToken[...]}): a cheap test first.
@@ -231,25 +232,23 @@ function tokenResolver(stack: TerraformStack): (value: unknown) => unknown {
       return r;
     }
     if (typeof value === 'number') return Token.isUnresolved(value) ? resolve(value) : value;
+    if (value === null || typeof value !== 'object') return value;
+    if (typeof (value as { resolve?: unknown }).resolve === 'function') return resolve(value);
     if (Array.isArray(value)) {
-      let changed = false;
-      const out = value.map((v) => {
-        const x = walk(v);
-        if (x !== v) changed = true;
-        return x;
-      });
-      return changed ? out : value;
-    }
-    if (value && typeof value === 'object') {
-      if (Token.isUnresolved(value)) return resolve(value);
-      let out: Record<string, unknown> | undefined;
-      for (const [k, v] of Object.entries(value)) {
-        const x = walk(v);
-        if (x !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = x;
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const x = walk(value[i]);
+        if (x !== value[i]) (out ??= [...value])[i] = x;
       }
       return out ?? value;
     }
-    return value;
+    let out: Record<string, unknown> | undefined;
+    for (const k in value as Record<string, unknown>) {
+      const v = (value as Record<string, unknown>)[k];
+      const x = walk(v);
+      if (x !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = x;
+    }
+    return out ?? value;
   };
   return walk;
 }
