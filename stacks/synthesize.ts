@@ -1,18 +1,15 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
-import { App } from 'cdktf';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
-import { loadDeclarationFile } from '../lib/declaration/load';
-import type { EnvironmentModel, Model } from '../lib/declaration/model';
+import type { Model } from '../lib/declaration/model';
 import { PolicyReport } from '../lib/policy/policy-aspect';
-import { unknownSuppressions } from '../lib/policy/suppressions';
 import { findingsJson, formatFindings } from '../lib/policy/format';
-import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
-import { buildEnvironment } from './app';
-import { BLOCK_FILES_CONTEXT, writeBlockFiles } from '../lib/terraform/resource-blocks';
-import type { ResourceInstance } from '../lib/policy/types';
 import { collectGarbage } from '../lib/util/collect-garbage';
+import { LARGE_DECLARATION_KEYS, keyCount, synthesizeEnvironment, type EnvironmentResult } from './environment-synthesis';
+import { loadModel } from './load-model';
+
+export { countResources, LARGE_DECLARATION_KEYS } from './environment-synthesis';
 
 export interface SynthesizeOptions {
   /** Declaration file, relative to `root`. */
@@ -34,11 +31,6 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID_DECLARATION = 1;
 export const EXIT_SYNTHESIS_FAILED = 2;
 export const EXIT_POLICY_VIOLATIONS = 3;
-
-/** Counts the resource blocks and resource instances (for_each entries expanded) of one stack. */
-export function countResources(instances: readonly ResourceInstance[]): { blocks: number; instances: number } {
-  return { blocks: new Set(instances.map((i) => `${i.type}.${i.name}`)).size, instances: instances.length };
-}
 
 /** Lists, in each environment folder of generated/, the files the product wrote there. */
 export const OWNED_FILES = '.secret-wiring-files';
@@ -108,54 +100,6 @@ function removeLater(dir: string): void {
   }
 }
 
-/** Bytes gathered before a write, when a file is given as lines. */
-const WRITE_CHUNK = 1 << 20;
-
-/**
- * Writes files (path -> content, or lines) under a folder. Lines are written in chunks of about a
- * megabyte, so a large file is never one string in memory and never one write per line.
- */
-function stage(dir: string, files: Record<string, string | readonly string[]>): void {
-  const made = new Set<string>();
-  for (const [rel, content] of Object.entries(files)) {
-    const file = join(dir, rel);
-    const parent = dirname(file);
-    if (!made.has(parent)) {
-      mkdirSync(parent, { recursive: true });
-      made.add(parent);
-    }
-    if (typeof content === 'string') {
-      writeFileSync(file, content);
-      continue;
-    }
-    const fd = openSync(file, 'w');
-    try {
-      let chunk: string[] = [];
-      let size = 0;
-      for (const line of content) {
-        chunk.push(line);
-        size += line.length + 1;
-        if (size >= WRITE_CHUNK) {
-          writeSync(fd, `${chunk.join('\n')}\n`);
-          chunk = [];
-          size = 0;
-        }
-      }
-      if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
-
-/** Reads and validates the declaration, suppressions included. */
-function loadModel(file: string): Model {
-  const model = loadDeclarationFile(file);
-  const unknown = unknownSuppressions(model);
-  if (unknown.length > 0) throw new DeclarationError(unknown, file);
-  return model;
-}
-
 interface Synthesis {
   readonly model: Model;
   /** Each environment's stack names, in deploy order. */
@@ -168,13 +112,6 @@ interface Synthesis {
   readonly counts: ReadonlyMap<string, { blocks: number; instances: number }>;
 }
 
-/** Declarations with at least this many keys collect garbage between phases (small ones gain nothing). */
-export const LARGE_DECLARATION_KEYS = 2000;
-
-function keyCount(model: Model): number {
-  return model.services.reduce((n, s) => n + s.secrets.reduce((m, sec) => m + sec.keys.length, 0), 0);
-}
-
 /** JSON with object keys sorted at every level, indented: the form of cdktf's manifest.json. */
 function sortedJson(value: unknown): string {
   const sort = (v: unknown): unknown =>
@@ -183,70 +120,32 @@ function sortedJson(value: unknown): string {
 }
 
 /**
- * Synthesizes every stack into `outdir`, runs the rule pack, and renders the generated files, one
- * environment at a time: each environment gets an app of its own, synthesized, checked, reported
- * and written before the next is built, so that memory holds one environment, not all of them.
- * cdktf's manifest.json lists the stacks of every environment.
+ * Synthesizes every environment into `outdir`, one at a time: each gets an app of its own,
+ * synthesized, checked, reported and written before the next is built, so that memory holds one
+ * environment, not all of them. cdktf's manifest.json then lists the stacks of every environment.
  */
 function run(model: Model, outdir: string, staged: string): Synthesis {
   const large = keyCount(model) >= LARGE_DECLARATION_KEYS;
   const policy = new PolicyReport();
-  const generated: Record<string, string[]> = {};
-  const counts = new Map<string, { blocks: number; instances: number }>();
-  const envs: { environment: string; stacks: string[] }[] = [];
-  const manifest: { version?: string; stacks: Record<string, unknown> } = { stacks: {} };
+  const results: EnvironmentResult[] = [];
   for (const environment of model.environments) {
-    const done = synthesizeEnvironment(model, environment, outdir, staged, policy);
-    manifest.version = done.manifest.version;
-    Object.assign(manifest.stacks, done.manifest.stacks);
-    for (const [name, c] of done.counts) counts.set(name, c);
-    generated[environment.name] = done.files;
-    envs.push({ environment: environment.name, stacks: done.stacks });
+    results.push(synthesizeEnvironment(model, environment, outdir, staged, policy));
     // Everything of that environment is garbage now: collect it before the next one grows.
     if (large) collectGarbage();
   }
+  const manifest: { version?: string; stacks: Record<string, unknown> } = { stacks: {} };
+  const envs: { environment: string; stacks: string[] }[] = [];
+  const generated: Record<string, string[]> = {};
+  const counts = new Map<string, { blocks: number; instances: number }>();
+  for (const r of results) {
+    manifest.version = r.manifest.version;
+    Object.assign(manifest.stacks, r.manifest.stacks);
+    for (const [name, c] of r.counts) counts.set(name, c);
+    generated[r.environment] = r.files;
+    envs.push({ environment: r.environment, stacks: r.stacks });
+  }
   writeFileSync(join(outdir, 'manifest.json'), sortedJson(manifest));
   return { model, envs, policy, generated, staged, counts };
-}
-
-/**
- * One environment: its own app, synthesized into `outdir` and checked by the rule pack, its access
- * report and GitOps files staged. Returns what the caller keeps; the rest is garbage on return.
- */
-function synthesizeEnvironment(
-  model: Model,
-  environment: EnvironmentModel,
-  outdir: string,
-  staged: string,
-  policy: PolicyReport,
-): { stacks: string[]; files: string[]; counts: Map<string, { blocks: number; instances: number }>; manifest: { version: string; stacks: Record<string, unknown> } } {
-  const app = new App({ outdir, stackTraces: false, context: { [BLOCK_FILES_CONTEXT]: true } });
-  const env = buildEnvironment(app, model, environment, { policy });
-  app.synth();
-  writeBlockFiles(app, outdir);
-  // The blocks are written: what only they needed is garbage before the report grows the heap.
-  if (keyCount(model) >= LARGE_DECLARATION_KEYS) collectGarbage();
-  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { version: string; stacks: Record<string, unknown> };
-  const names = env.stacks.map((s) => s.node.id);
-  const counts = new Map(names.map((name) => [name, countResources(policy.instances.get(name) ?? [])]));
-  // A cloud's view: the instances of its base stack and, in a sharded environment, every shard's,
-  // as the rule pack saw them.
-  const cloudJson = (cloud: 'gcp' | 'azure') =>
-    names.filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests')).flatMap((n) => policy.instances.get(n) ?? []);
-  const report = buildAccessReport({
-    environment: env.environment,
-    gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
-    azure: env.azure && { instances: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
-    suppressions: model.suppressions,
-    notes: policy.notes.filter((n) => names.includes(n.stack)),
-  });
-  policy.instances.clear();
-  // Written as soon as rendered, so that a large environment's files are never all in memory.
-  const files = { 'ACCESS.md': renderAccessMarkdown(report), 'access.json': accessJsonLines(report) };
-  stage(join(staged, env.environment), files);
-  const gitops = env.gitops?.() ?? {};
-  stage(join(staged, env.environment), gitops);
-  return { stacks: names, files: [...Object.keys(files), ...Object.keys(gitops)].sort(), counts, manifest };
 }
 
 /** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
@@ -293,15 +192,19 @@ function reportPolicy(o: SynthesizeOptions, policy: PolicyReport): void {
   for (const l of formatFindings(policy.findings)) o.error(`  ${l}`);
 }
 
+const synthOutdir = (o: SynthesizeOptions) => (tmp: string) => (o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out'));
+
 /**
  * Validates the declaration, synthesizes every environment and runs the rule pack. Writes nothing
  * unless all of it succeeds and no policy error stands. Returns the process exit code.
  */
 export function synthesize(o: SynthesizeOptions): number {
-  return attempt(
-    o,
-    (tmp) => (o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out')),
-    ({ model, envs, policy, generated, staged, counts }, tmp, file, root) => {
+  return attempt(o, synthOutdir(o), writeOutput(o));
+}
+
+/** What a synthesis does with its result: report the policy, swap the output in, list what it wrote. */
+function writeOutput(o: SynthesizeOptions): (s: Synthesis, tmp: string, file: string, root: string) => number {
+  return ({ model, envs, policy, generated, staged, counts }, tmp, file, root) => {
       reportPolicy(o, policy);
       if (policy.errors.length > 0) {
         o.error('Nothing was written: fix the findings above, or suppress one in the declaration with its reason.');
@@ -334,8 +237,7 @@ export function synthesize(o: SynthesizeOptions): number {
         o.log(`  generated/${env.environment}/: ${files.length} files (ACCESS.md${roots.length > 0 ? `; kubectl kustomize ${roots.join(', ')}` : ''})`);
       }
       return EXIT_OK;
-    },
-  );
+  };
 }
 
 /**
