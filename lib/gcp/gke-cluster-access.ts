@@ -1,9 +1,9 @@
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { DataGoogleContainerCluster } from '@cdktf/provider-google/lib/data-google-container-cluster';
-import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
+import type { DataGoogleContainerClusterConfig } from '@cdktf/provider-google/lib/data-google-container-cluster';
+import type { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { ResourceBlocks } from '../terraform/resource-blocks';
 
 export interface GkeClusterAccessProps {
   readonly project: string;
@@ -14,12 +14,14 @@ export interface GkeClusterAccessProps {
 }
 
 /**
- * How a stack reaches one GKE cluster: the cluster looked up by name, and Kubernetes and Helm
- * providers (aliased by cluster name) authenticated with the deploying identity's token. Nothing
- * cluster-specific is written into the manifests themselves.
+ * How a stack reaches one GKE cluster: the cluster looked up by name
+ * (`data.google_container_cluster.cluster_<name>`), and Kubernetes and Helm providers (aliased by
+ * cluster name) authenticated with the deploying identity's token. Nothing cluster-specific is
+ * written into the manifests themselves.
  */
 export class GkeClusterAccess extends Construct {
-  public readonly cluster: DataGoogleContainerCluster;
+  /** The cluster's data source. */
+  public readonly cluster: ResourceBlocks<DataGoogleContainerClusterConfig>;
   public readonly name: string;
   private kubernetesProvider?: KubernetesProvider;
   private helmProvider?: HelmProvider;
@@ -27,16 +29,16 @@ export class GkeClusterAccess extends Construct {
   constructor(scope: Construct, id: string, private readonly props: GkeClusterAccessProps) {
     super(scope, id);
     this.name = props.name;
-    this.cluster = new DataGoogleContainerCluster(this, 'Resource', { project: props.project, name: props.name, location: props.location });
-    this.cluster.overrideLogicalId(`cluster_${props.name}`);
+    this.cluster = new ResourceBlocks(this, 'Resource', { type: 'google_container_cluster', prefix: 'cluster', data: true });
+    this.cluster.add(props.name, { project: props.project, name: props.name, location: props.location });
   }
 
   private get host(): string {
-    return `https://${this.cluster.endpoint}`;
+    return `https://${this.cluster.ref(this.props.name, 'endpoint')}`;
   }
 
   private get caCertificate(): string {
-    return Fn.base64decode(this.cluster.masterAuth.get(0).clusterCaCertificate);
+    return `\${base64decode(${this.cluster.addressOf(this.props.name)}.master_auth[0].cluster_ca_certificate)}`;
   }
 
   /** Kubernetes provider for this cluster (created once). */
