@@ -94,7 +94,10 @@ function workList(stacksDir: string): WorkList {
   const work: WorkList = {};
   for (const name of readdirSync(stacksDir).sort()) {
     const json = readStack(join(stacksDir, name));
-    const { resource: _r, terraform: _t, provider: _p, '//': _c, moved: _m, ...rest } = json;
+    const { resource, terraform: _t, provider: _p, '//': _c, moved: _m, ...rest } = json;
+    // Resources of other kinds (a pause, a local file) go along as they are.
+    const others = Object.fromEntries(Object.entries<Record<string, unknown>>(resource ?? {}).filter(([type]) => !NAIVE_TYPES.includes(type)));
+    if (Object.keys(others).length > 0) rest.resource = others;
     work[name] = {
       items: resourceInstances(json)
         .filter((r) => NAIVE_TYPES.includes(r.type))

@@ -741,10 +741,13 @@ function checkLabelCounts(model: Model, add: (path: readonly (string | number)[]
       if (!s.environments.includes(env.name)) continue;
       const cloudLabels = s.platform === 'gcp' ? env.gcp?.labels : env.azure?.labels;
       const max = s.platform === 'gcp' ? MAX_GCP_LABELS : MAX_KEY_VAULT_TAGS;
+      // What every key of the service carries here; a key's own labels add to it.
+      const base = new Set([...Object.keys(cloudLabels ?? {}), ...Object.keys(s.labels), ...RESERVED_LABEL_KEYS]);
       for (const sec of s.secrets) {
         for (const k of sec.keys) {
           if (k.source.kind !== 'own' || !k.environments.includes(env.name)) continue;
-          const count = new Set([...Object.keys(cloudLabels ?? {}), ...Object.keys(s.labels), ...Object.keys(k.source.labels), ...RESERVED_LABEL_KEYS]).size;
+          const own = Object.keys(k.source.labels);
+          const count = own.length === 0 ? base.size : new Set([...base, ...own]).size;
           if (count > max) add(k.path, count, `its secret would carry ${count} ${s.platform === 'gcp' ? 'labels' : 'tags'} in environment ${env.name} (with managed-by, service, environment); at most ${max} are allowed`);
         }
       }
