@@ -47,3 +47,19 @@ test('GIVEN the example with every map and list reordered WHEN synthesized THEN 
   expect(files(b)).toEqual(files(a));
   expect(ra.stacks['evaluation-gcp']).toEqual(rb.stacks['evaluation-gcp']);
 });
+
+test("GIVEN a team's empty folder and a symbolic link under generated/<env> WHEN synthesized again THEN both stay as they were, the link not followed", () => {
+  const root = freshRoot();
+  copyFileSync(EXAMPLE, join(root, 'secrets.yaml'));
+  expect(synthIn(root, 'secrets.yaml').code).toBe(EXIT_OK);
+  const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+  writeFileSync(join(outside, 'keep.txt'), 'mine\n');
+  mkdirSync(join(root, 'generated', 'evaluation', 'later'));
+  require('node:fs').symlinkSync(outside, join(root, 'generated', 'evaluation', 'elsewhere'));
+  expect(synthIn(root, 'secrets.yaml').code).toBe(EXIT_OK);
+  const { lstatSync, readdirSync } = require('node:fs');
+  expect(readdirSync(join(root, 'generated', 'evaluation', 'later'))).toEqual([]);
+  expect(lstatSync(join(root, 'generated', 'evaluation', 'elsewhere')).isSymbolicLink()).toBe(true);
+  expect(readdirSync(outside)).toEqual(['keep.txt']);
+  expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('mine\n');
+});

@@ -44,40 +44,69 @@ function removeEmptyDirs(dir: string, stop: string): void {
 }
 
 /**
+ * Entries under a folder, relative: files, symbolic links (never followed) and empty folders.
+ */
+function entriesUnder(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  const here = readdirSync(join(dir, rel), { withFileTypes: true });
+  if (here.length === 0 && rel !== '') out.push(rel);
+  for (const e of here) {
+    const path = rel === '' ? e.name : join(rel, e.name);
+    if (e.isDirectory()) out.push(...entriesUnder(dir, path));
+    else out.push(path);
+  }
+  return out;
+}
+
+/**
  * Replaces the product's files under generated/ and nothing else: files that other tools keep
  * there (a team's own built manifests, the identities files Azure stacks write when applied)
- * stay. The files of the last synthesis are known from each folder's OWNED_FILES list; the new
- * ones are moved in from `staged` (`<env>/<path>`).
+ * stay. The files of the last synthesis are known from each folder's OWNED_FILES list. Each
+ * environment's new folder (staged as `staged/<env>`) replaces the old one whole, and what the
+ * product did not write there is carried over into it: two renames and a few moves, however many
+ * files the product writes. The old folder goes to `trash`.
  */
 function replaceGenerated(generated: string, staged: string, next: Record<string, readonly string[]>, trash: string): void {
-  if (existsSync(generated)) {
-    for (const env of readdirSync(generated)) {
-      const list = join(generated, env, OWNED_FILES);
-      if (!existsSync(list)) continue;
-      const made = new Set<string>();
-      for (const rel of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
-        const file = join(generated, env, rel);
-        if (!file.startsWith(join(generated, env)) || !existsSync(file)) continue;
-        // Moved aside (deleted later, off the critical path) rather than deleted here.
-        const aside = join(trash, env, rel);
-        if (!made.has(dirname(aside))) {
-          mkdirSync(dirname(aside), { recursive: true });
-          made.add(dirname(aside));
-        }
-        renameSync(file, aside);
-        removeEmptyDirs(dirname(file), join(generated, env));
+  mkdirSync(generated, { recursive: true });
+  mkdirSync(trash, { recursive: true });
+  for (const env of readdirSync(generated)) {
+    const list = join(generated, env, OWNED_FILES);
+    if (env in next || !existsSync(list)) continue;
+    // An environment no longer declared: its files go, others' stay.
+    const made = new Set<string>();
+    for (const rel of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
+      const file = join(generated, env, rel);
+      if (!file.startsWith(join(generated, env)) || !existsSync(file)) continue;
+      const aside = join(trash, env, rel);
+      if (!made.has(dirname(aside))) {
+        mkdirSync(dirname(aside), { recursive: true });
+        made.add(dirname(aside));
       }
-      rmSync(list, { force: true });
-      removeEmptyDirs(join(generated, env), generated);
+      renameSync(file, aside);
+      removeEmptyDirs(dirname(file), join(generated, env));
     }
+    rmSync(list, { force: true });
+    removeEmptyDirs(join(generated, env), generated);
   }
   for (const [env, files] of Object.entries(next)) {
-    for (const rel of files) {
-      const target = join(generated, env, rel);
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(join(staged, env, rel), target);
+    const folder = join(generated, env);
+    if (existsSync(folder)) {
+      const list = join(folder, OWNED_FILES);
+      const owned = new Set(existsSync(list) ? readFileSync(list, 'utf8').split('\n').filter(Boolean) : []);
+      const old = join(trash, env);
+      renameSync(folder, old);
+      renameSync(join(staged, env), folder);
+      for (const rel of entriesUnder(old)) {
+        if (rel === OWNED_FILES || owned.has(rel)) continue;
+        const target = join(folder, rel);
+        if (existsSync(target)) continue;
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(join(old, rel), target);
+      }
+    } else {
+      renameSync(join(staged, env), folder);
     }
-    writeFileSync(join(generated, env, OWNED_FILES), `${[...files].sort().join('\n')}\n`);
+    writeFileSync(join(folder, OWNED_FILES), `${[...files].sort().join('\n')}\n`);
   }
 }
 
