@@ -14,7 +14,7 @@
  * instance at 10,000 against 1,000; and the plan of the shard stack that one service's change touches.
  *
  * Options: --sizes 1000,10000  --runs N (default 3)  --shards N (the largest size again in N shard
- * stacks; default 8, 0: not)  --no-plans  --skip-commands (do not time npm test and a cold synth).
+ * stacks; default 16, 0: not)  --no-plans  --skip-commands (do not time npm test and a cold synth).
  * Exits non-zero if a size fails to synthesize or plan; it judges no time.
  */
 import { spawnSync } from 'node:child_process';
@@ -78,6 +78,15 @@ function bytes(dir: string): number {
 
 const fmt = (n: number, d = 2) => n.toFixed(d);
 
+/**
+ * Waits until the output a run replaced has been deleted (the product deletes it in the background,
+ * after the command returns): each measured run starts on a quiet machine, as a user's next run does.
+ */
+function settle(project: string): void {
+  const started = Date.now();
+  while (readdirSync(project).some((n) => n.startsWith('.synth-trash-')) && Date.now() - started < 30_000) spawnSync('sleep', ['0.2']);
+}
+
 /** A copy of the project (sources, configuration, the launcher) using the repository's node_modules. */
 function projectCopy(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'bench-project-')), 'project');
@@ -131,7 +140,7 @@ function planStack(tool: string, stacksDir: string, stack: string, fixture: stri
 
 function main(): number {
   const sizes = (arg('sizes') ?? '1000,10000').split(',').map(Number);
-  const shardCount = Number(arg('shards') ?? 8);
+  const shardCount = Number(arg('shards') ?? 16);
   const runs = Number(arg('runs') ?? 3);
   const configs = [...sizes.map((size) => ({ size, shards: 0 })), ...(shardCount > 0 ? [{ size: Math.max(...sizes), shards: shardCount }] : [])];
   const tool = resolve(arg('tfplan') ?? process.env.TFPLAN ?? join(ROOT, '..', 'shared', 'tools', 'tfplan', 'tfplan'));
@@ -162,12 +171,15 @@ function main(): number {
     let work: WorkList = {};
     try {
       for (let i = 0; i < runs; i++) {
+        settle(project);
         main.push(measure('npm', ['run', 'synth'], project));
         if (i === 0) {
           work = workList(join(project, 'cdktf.out', 'stacks'));
           writeFileSync(join(project, 'worklist.json'), JSON.stringify(work));
         }
+        settle(project);
         nobuild.push(measure(process.execPath, [join(project, 'dist', 'main.js')], project));
+        settle(project);
         rmSync(naiveOut, { recursive: true, force: true });
         naive.push(measure(process.execPath, [join(project, 'dist', 'bench', 'naive.js'), join(project, 'worklist.json'), naiveOut], project));
       }

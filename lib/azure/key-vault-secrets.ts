@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { KeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ResourceBlocks } from '../terraform/resource-blocks';
+import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 
 /** Built-in role that reads secret contents. */
@@ -81,7 +82,7 @@ export class KeyVaultSecrets extends Construct {
     this.secrets.add(spec.name, {
       name: spec.name,
       key_vault_id: this.keyVaultId,
-      tags: sortedTags(spec.tags),
+      tags: sortedRecord(spec.tags),
       value_wo: `\${lookup(var.${this.values.friendlyUniqueId}, ${JSON.stringify(spec.name)}, "")}`,
       value_wo_version: 1,
     });
@@ -119,10 +120,4 @@ export class KeyVaultSecrets extends Construct {
   public get allGrants(): KeyVaultSecretGrant[] {
     return [...this.grants.keys()].sort().map((k) => this.grants.get(k)!);
   }
-}
-
-function sortedTags(tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(tags ?? {}).sort()) out[k] = tags![k];
-  return out;
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { SecretManagerSecretConfig, SecretManagerSecretReplication } from '@cdktf/provider-google/lib/secret-manager-secret';
 import type { BlockBody } from '../terraform/block-body';
 import { ResourceBlocks } from '../terraform/resource-blocks';
+import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 import { SecretAccessorGrants, type SecretGrant } from './secret-accessor-grants';
 
@@ -87,8 +88,7 @@ export class SecretManagerSecrets extends Construct {
   public addSecret(spec: SecretSpec): void {
     if (this.specs.has(spec.secretId)) throw new Error(`${this.node.path}: secret ${spec.secretId} is already in the set`);
     this.specs.set(spec.secretId, spec);
-    const labels: Record<string, string> = {};
-    for (const k of Object.keys(spec.labels ?? {}).sort()) labels[k] = spec.labels![k];
+    const labels = sortedRecord(spec.labels);
     if (spec.adopt) {
       this.adopted.add(
         spec.secretId,
