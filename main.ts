@@ -7,6 +7,8 @@
  *
  * Exit codes: 0 written; 1 the declaration has problems (all listed); 2 synthesis failed.
  */
+// First: before cdktf is loaded (see defer-archiver.ts).
+import './stacks/defer-archiver';
 import { synthesize } from './stacks/synthesize';
 
 // A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.

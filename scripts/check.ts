@@ -5,6 +5,8 @@
  * Exit codes: 0 no policy error (warnings allowed); 1 the declaration has problems; 2 synthesis
  * failed; 3 policy errors.
  */
+// First: before cdktf is loaded (see defer-archiver.ts).
+import '../stacks/defer-archiver';
 import { check } from '../stacks/synthesize';
 
 const args = process.argv.slice(2);

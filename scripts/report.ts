@@ -2,6 +2,8 @@
  * `npm run report`: writes each environment's access report (generated/<env>/ACCESS.md and
  * access.json) from the synthesized grants, and nothing else. Exit codes as `npm run synth`.
  */
+// First: before cdktf is loaded (see defer-archiver.ts).
+import '../stacks/defer-archiver';
 import { report } from '../stacks/synthesize';
 
 // A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.
