@@ -359,8 +359,10 @@ describe('cross-field rules', () => {
       d.environments.production.gcp.project = 'demo-evaluation';
       d.environments.production.gcp.projectNumber = '111111111111';
       d.environments.production.gcp.clusters = [{ name: 'prod', location: 'asia-northeast1' }];
+      // Production's services run as service accounts of their own (one project is one identity pool).
+      d.services['service-a'].serviceAccount = 'service-a-secrets-both';
     };
-    const problems = problemsOf(declarationWith(sharing));
+    const problems = problemsOf(declarationWith(sharing)).filter((p) => !formatPath(p.path).endsWith('serviceAccount'));
     const derived = problems.filter((p) => !formatPath(p.path).endsWith('remoteName'));
     expect(derived.length).toBeGreaterThan(0);
     expect(derived.every((p) => /in environments evaluation and production, which share that project; set gcp.secretIdPrefix/.test(p.rule))).toBe(true);
@@ -369,7 +371,7 @@ describe('cross-field rules', () => {
       d.environments.production.gcp.secretIdPrefix = 'prod-';
     });
     // hoge-token is adopted by name and a remoteName is not prefixed, so it still collides; every derived id is now distinct.
-    expect(problemsOf(prefixed).map((p) => [formatPath(p.path), p.rule])).toEqual([
+    expect(problemsOf(prefixed).filter((p) => !formatPath(p.path).endsWith('serviceAccount')).map((p) => [formatPath(p.path), p.rule])).toEqual([
       ['services.service-a.secrets.secret-a.API_TOKEN.remoteName', expect.stringMatching(/a remoteName is not prefixed, so give each environment's key its own remoteName/)],
     ]);
   });
@@ -476,9 +478,20 @@ describe('declarations that would deploy broken', () => {
     );
   });
 
-  test.each(['default', 'kube-system'])('creating the system namespace %s', (ns) => {
-    expectProblem(declarationWith((d) => (d.services['service-a'].namespace = ns)), 'services.service-a.namespace', ns, /set createNamespace: false to use it/);
-    expect(() => validateDeclaration(declarationWith((d) => Object.assign(d.services['service-a'], { namespace: ns, createNamespace: false })))).not.toThrow();
+  test('creating the system namespace default', () => {
+    expectProblem(declarationWith((d) => (d.services['service-a'].namespace = 'default')), 'services.service-a.namespace', 'default', /set createNamespace: false to use it/);
+    expect(() => validateDeclaration(declarationWith((d) => Object.assign(d.services['service-a'], { namespace: 'default', createNamespace: false })))).not.toThrow();
+  });
+
+  test('kube-system, created or not', () => {
+    for (const createNamespace of [true, false]) {
+      expectProblem(
+        declarationWith((d) => Object.assign(d.services['service-a'], { namespace: 'kube-system', createNamespace })),
+        'services.service-a.namespace',
+        'kube-system',
+        /kube-system is the cluster's own namespace, where the Secrets Store CSI driver runs/,
+      );
+    }
   });
 
   test('a from naming its own key', () => {

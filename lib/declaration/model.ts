@@ -4,6 +4,9 @@
  * cross-field rule is checked here and reported together.
  */
 import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION } from './chart-versions';
+import { CSI_DRIVER_NAMESPACE, checkControllerNamespaces } from './checks/controller-namespaces';
+import { checkSharedNamespaces } from './checks/shared-namespaces';
+import { checkSharedPrincipals } from './checks/shared-principals';
 import type { Declaration, KeyDeclaration } from './schema';
 import { RULES, satisfies } from './rules';
 import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName, managedIdentityName } from './naming';
@@ -139,6 +142,8 @@ export interface ServiceModel {
   readonly shard?: string;
   readonly namespace: string;
   readonly createNamespace: boolean;
+  /** The reason the service may share its namespace with others, when declared. */
+  readonly sharedNamespace?: string;
   readonly serviceAccount: string;
   readonly environments: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
@@ -244,6 +249,7 @@ export function resolveDeclaration(decl: Declaration): Model {
       shard: s.shard,
       namespace: s.namespace ?? name,
       createNamespace: s.createNamespace ?? true,
+      sharedNamespace: s.sharedNamespace?.reason,
       serviceAccount: s.serviceAccount ?? defaultServiceAccountName(name),
       environments: serviceEnvs,
       labels: sortedRecord(s.labels),
@@ -407,7 +413,8 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     if (!sDecl.environments && svc.environments.length === 0 && model.environments.length > 0) {
       add(['services', svc.name, 'platform'], svc.platform, `service ${svc.name} runs on ${svc.platform}, and no environment has a ${svc.platform} section`);
     }
-    if (svc.createNamespace && (SYSTEM_NAMESPACES as readonly string[]).includes(svc.namespace)) {
+    // kube-system is refused whether created or not (checks/controller-namespaces.ts).
+    if (svc.createNamespace && (SYSTEM_NAMESPACES as readonly string[]).includes(svc.namespace) && svc.namespace !== CSI_DRIVER_NAMESPACE) {
       add(['services', svc.name, 'namespace'], svc.namespace, `${svc.namespace} exists in every cluster and belongs to the cluster: set createNamespace: false to use it, or choose the service's own namespace`);
     }
     for (const k of Object.keys(svc.labels)) {
@@ -458,6 +465,9 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   checkRemoteIds(model, add);
   checkKeyVaultNames(model, add);
   checkIdentities(model, add);
+  checkSharedPrincipals(model, add);
+  checkSharedNamespaces(model, add);
+  checkControllerNamespaces(model, add);
   return problems;
 }
 

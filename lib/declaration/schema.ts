@@ -372,6 +372,18 @@ export const ServiceSchema = Type.Object(
     createNamespace: Type.Optional(
       Type.Boolean({ default: true, description: 'Create the namespace with the manifests. Default: true.' }),
     ),
+    sharedNamespace: Type.Optional(
+      Type.Object(
+        {
+          reason: Type.String({ minLength: 10, 'x-rule': 'a reason of at least 10 characters says why the services may share the namespace' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Allow this service to share its namespace with other services (each of them must say so too). Whoever can create an ExternalSecret in a namespace can use every SecretStore in it: the services' isolation is then per namespace, not per service, and the access report says so. Default: refused.",
+        },
+      ),
+    ),
     serviceAccount: Type.Optional(
       named(RULES.dns1123Subdomain, {
         description: 'Kubernetes service account the SecretStore authenticates as. Default: <service>-secrets.',
