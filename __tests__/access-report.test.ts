@@ -28,7 +28,12 @@ test('per remote secret: owner, readers and where it lands; per reading service,
     serviceAccount: 'service-b-secrets',
     principal: 'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/karte-evaluation.svc.id.goog/subject/ns/service-b/sa/service-b-secrets',
     clusters: ['admin', 'fixed-ip-jobs'],
+    // A Workload Identity principal names no cluster: every cluster of the project can assume it.
+    assumableBy: 'any pod running as service-b/service-b-secrets in any GKE cluster of project karte-evaluation with Workload Identity, declared here or not',
   });
+  expect(r.identities.find((i: any) => i.cloud === 'azure' && i.service === 'demo').assumableBy).toBe(
+    'pods running as demo/demo-secrets in clusters my-aks-key-vault-eval (one federated credential per cluster\'s OIDC issuer)',
+  );
   expect(r.identities.map((i: any) => `${i.cloud}:${i.service}`)).toEqual(['azure:demo', 'azure:demo-batch', 'gcp:service-a', 'gcp:service-b']);
   expect(foo.deliveredTo.map((d: any) => `${d.namespace}/${d.kubernetesSecret}/${d.key}@${d.version}`)).toEqual(['service-a/secret-a/FOO_PASSWORD@latest', 'service-b/secret-b/FOO_PASSWORD@latest']);
   expect(r.shared).toEqual([expect.stringMatching(/^azure:demo-eso-secret-[0-9a-f]{4}\/demo-secret01$/), 'gcp:service-a_FOO_PASSWORD']);
@@ -42,6 +47,8 @@ test('per remote secret: owner, readers and where it lands; per reading service,
   expect(md).toContain('- read by service-b, through from');
   // Each identity is described once, not once per secret it reads.
   expect(md.split('\n').filter((l: string) => l.includes('principal principal://')).length).toBe(2);
+  expect(md).toContain('- gcp service-a: principal principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/karte-evaluation.svc.id.goog/subject/ns/service-a/sa/service-a-secrets, assumable by any pod running as service-a/service-a-secrets in any GKE cluster of project karte-evaluation with Workload Identity, declared here or not; declared clusters admin, fixed-ip-jobs');
+  expect(md).not.toContain('## Shared boundaries');
 });
 
 test('a new from shows in the diff as exactly one new access line', () => {
@@ -89,4 +96,19 @@ test('npm run report writes the access reports and nothing else', () => {
   ]);
   expect(readFileSync(join(root, 'generated', 'production', 'ACCESS.md'), 'utf8')).toBe(base.generated['production/ACCESS.md']);
   expect(readdirSync(root).sort()).toEqual(['generated', 'secrets.yaml']);
+});
+
+test('services that share a namespace by declaration are reported as one boundary, with their reasons', () => {
+  const r = synthWith((d) => {
+    d.services['service-b'].namespace = 'service-a';
+    d.services['service-a'].sharedNamespace = { reason: 'one team owns both and reviews them together' };
+    d.services['service-b'].sharedNamespace = { reason: 'batch jobs of service-a, same owners' };
+  });
+  const json = JSON.parse(r.generated['evaluation/access.json']);
+  expect(json.sharedBoundaries).toEqual([
+    { cloud: 'gcp', namespace: 'service-a', services: ['service-a', 'service-b'], reasons: ['service-a: one team owns both and reviews them together', 'service-b: batch jobs of service-a, same owners'] },
+  ]);
+  expect(r.generated['evaluation/ACCESS.md']).toContain(
+    '## Shared boundaries\n\nWhoever may create an ExternalSecret in one of these namespaces can use every SecretStore in it.\n\n- gcp namespace service-a: service-a, service-b (service-a: one team owns both and reviews them together; service-b: batch jobs of service-a, same owners)',
+  );
 });

@@ -9,7 +9,8 @@ import { App } from 'cdktf';
 import type { EnvironmentModel, Model } from '../lib/declaration/model';
 import type { PolicyReport } from '../lib/policy/policy-aspect';
 import type { ResourceInstance } from '../lib/policy/types';
-import { accessJsonLines, buildAccessReport, renderAccessMarkdown } from '../lib/report/access-report';
+import { accessJsonLines, buildAccessReport, renderAccessMarkdown, type SharedBoundary } from '../lib/report/access-report';
+import { sharedNamespaces } from '../lib/declaration/checks/shared-namespaces';
 import { BLOCK_FILES_CONTEXT, writeBlockFiles } from '../lib/terraform/resource-blocks';
 import { collectGarbage } from '../lib/util/collect-garbage';
 import { buildEnvironment } from './app';
@@ -24,6 +25,18 @@ export function keyCount(model: Model): number {
 /** Counts the resource blocks and resource instances (for_each entries expanded) of one stack. */
 export function countResources(instances: readonly ResourceInstance[]): { blocks: number; instances: number } {
   return { blocks: new Set(instances.map((i) => `${i.type}.${i.name}`)).size, instances: instances.length };
+}
+
+/** The namespaces that several services of an environment share, as declared with sharedNamespace. */
+function sharedBoundaries(model: Model, environment: string): SharedBoundary[] {
+  return [...sharedNamespaces(model)]
+    .filter(([key]) => key.split('|')[1] === environment)
+    .map(([key, services]) => ({
+      cloud: key.split('|')[0] as 'gcp' | 'azure',
+      namespace: key.split('|')[2],
+      services: services.map((s) => s.name),
+      reasons: services.map((s) => `${s.name}: ${s.sharedNamespace ?? '(no reason)'}`),
+    }));
 }
 
 /** What one environment's synthesis leaves: plain data, the same from a worker process. */
@@ -99,10 +112,11 @@ export function synthesizeEnvironment(model: Model, environment: EnvironmentMode
     names.filter((n) => n.startsWith(`${env.environment}-${cloud}`) && !n.endsWith('-manifests')).flatMap((n) => policy.instances.get(n) ?? []);
   const report = buildAccessReport({
     environment: env.environment,
-    gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber },
+    gcp: env.gcp && { instances: cloudJson('gcp'), objects: env.gcp.objects, clusters: env.gcp.clusters.map((c) => c.name), projectNumber: env.gcp.projectNumber, project: env.gcp.project },
     azure: env.azure && { instances: cloudJson('azure'), objects: env.azure.objects, clusters: env.azure.clusters.map((c) => c.name), vault: env.azure.keyVault.name },
     suppressions: model.suppressions,
     notes: policy.notes.filter((n) => names.includes(n.stack)),
+    sharedBoundaries: sharedBoundaries(model, environment.name),
   });
   policy.instances.clear();
   // Written as soon as rendered, so that a large environment's files are never all in memory.

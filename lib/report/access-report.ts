@@ -27,7 +27,22 @@ export interface ReaderIdentity {
   readonly serviceAccount: string;
   /** IAM member (GCP) or managed identity (Azure) the grants name. */
   readonly principal: string;
+  /** The environment's clusters that run the service. */
   readonly clusters: readonly string[];
+  /**
+   * Who can assume the principal, said plainly: on GKE any cluster of the project (a Workload
+   * Identity principal names no cluster), on AKS the clusters whose issuers are federated.
+   */
+  readonly assumableBy: string;
+}
+
+/** Services that share a namespace (declared with sharedNamespace): their boundary is the namespace. */
+export interface SharedBoundary {
+  readonly cloud: 'gcp' | 'azure';
+  readonly namespace: string;
+  readonly services: readonly string[];
+  /** Each service's declared reason, as `service: reason`. */
+  readonly reasons: readonly string[];
 }
 
 export interface Delivery {
@@ -60,6 +75,8 @@ export interface AccessReport {
   readonly secrets: readonly SecretAccess[];
   /** Each reading service's identity, once (sorted by cloud and service). */
   readonly identities: readonly ReaderIdentity[];
+  /** Namespaces shared by several services, where isolation holds per namespace only. */
+  readonly sharedBoundaries: readonly SharedBoundary[];
   readonly services: readonly ServiceReads[];
   /** Secrets read by more than their owner. */
   readonly shared: readonly string[];
@@ -76,6 +93,8 @@ export interface CloudInput {
   readonly clusters: readonly string[];
   /** GCP: to name principals. */
   readonly projectNumber?: string;
+  /** GCP: the project, whose every cluster can assume a Workload Identity principal. */
+  readonly project?: string;
   /** Azure: the vault's name. */
   readonly vault?: string;
 }
@@ -84,6 +103,8 @@ export interface AccessReportInput {
   readonly environment: string;
   readonly gcp?: CloudInput;
   readonly azure?: CloudInput;
+  /** @default - none */
+  readonly sharedBoundaries?: readonly SharedBoundary[];
   readonly suppressions: readonly SuppressionModel[];
   readonly notes?: readonly Note[];
 }
@@ -203,7 +224,15 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
     const addon = addons.get(principal);
     if (addon) {
       const service = `(any pod on cluster ${addon})`;
-      readerIdentities.set(service, { cloud, service, namespace: '*', serviceAccount: '*', principal: `key vault secrets provider add-on of ${addon}`, clusters: [addon] });
+      readerIdentities.set(service, {
+        cloud,
+        service,
+        namespace: '*',
+        serviceAccount: '*',
+        principal: `key vault secrets provider add-on of ${addon}`,
+        clusters: [addon],
+        assumableBy: `any pod on cluster ${addon} that mounts a SecretProviderClass naming the add-on identity, in any namespace`,
+      });
       s.readers.push({ service, via: 'own' });
       continue;
     }
@@ -213,7 +242,16 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
       continue;
     }
     if (!readerIdentities.has(id.service)) {
-      readerIdentities.set(id.service, { cloud, ...id, principal: cloud === 'azure' ? `managed identity of ${id.service}` : principal, clusters: [...input.clusters] });
+      readerIdentities.set(id.service, {
+        cloud,
+        ...id,
+        principal: cloud === 'azure' ? `managed identity of ${id.service}` : principal,
+        clusters: [...input.clusters],
+        assumableBy:
+          cloud === 'gcp'
+            ? `any pod running as ${id.namespace}/${id.serviceAccount} in any GKE cluster of project ${input.project ?? '(the project)'} with Workload Identity, declared here or not`
+            : `pods running as ${id.namespace}/${id.serviceAccount} in clusters ${input.clusters.join(', ')} (one federated credential per cluster's OIDC issuer)`,
+      });
     }
     s.readers.push({ service: id.service, via: id.service === s.owner ? 'own' : 'from' });
   }
@@ -254,6 +292,7 @@ export function buildAccessReport(input: AccessReportInput): AccessReport {
     environment: input.environment,
     secrets,
     identities,
+    sharedBoundaries: sortedBy([...(input.sharedBoundaries ?? [])], (b) => `${b.cloud}:${b.namespace}`),
     services: [...byService].sort(([a], [b]) => cmp(a, b)).map(([service, reads]) => ({ service, reads: sortedBy(reads, (x) => `${x.cloud}:${x.secret}`) })),
     shared: secrets.filter((s) => new Set(s.readers.map((r) => r.service)).size > 1 || s.readers.some((r) => r.via === 'from')).map((s) => `${s.cloud}:${s.name}`),
     suppressions: input.suppressions
@@ -279,6 +318,7 @@ export function accessJsonLines(r: AccessReport): string[] {
     `  "environment": ${JSON.stringify(r.environment)},`,
     ...list('secrets', r.secrets),
     ...list('identities', r.identities),
+    ...list('sharedBoundaries', r.sharedBoundaries),
     ...list('services', r.services),
     ...list('shared', r.shared),
     ...list('suppressions', r.suppressions),
@@ -305,9 +345,13 @@ export function renderAccessMarkdown(r: AccessReport): string {
   }
   lines.push(...(grantLines.length > 0 ? grantLines.sort(cmp) : ['- nobody reads anything']), '', '## Identities', '');
   for (const i of r.identities) {
-    lines.push(`- ${i.cloud} ${i.service}: namespace ${i.namespace}, service account ${i.serviceAccount}, principal ${i.principal}, clusters ${i.clusters.join(', ') || '(none)'}`);
+    lines.push(`- ${i.cloud} ${i.service}: principal ${i.principal}, assumable by ${i.assumableBy}; declared clusters ${i.clusters.join(', ') || '(none)'}`);
   }
   if (r.identities.length === 0) lines.push('- none');
+  if (r.sharedBoundaries.length > 0) {
+    lines.push('', '## Shared boundaries', '', 'Whoever may create an ExternalSecret in one of these namespaces can use every SecretStore in it.', '');
+    for (const b of r.sharedBoundaries) lines.push(`- ${b.cloud} namespace ${b.namespace}: ${b.services.join(', ')} (${b.reasons.join('; ')})`);
+  }
   lines.push('', '## Secrets', '');
   for (const s of r.secrets) {
     lines.push(`### ${s.cloud}:${s.name}`, '', `- owner: ${s.owner}${s.adopted ? ' (adopted: it existed before)' : ''}`);
