@@ -121,7 +121,7 @@ describe('Azure naming rules', () => {
       withAzure((d) => (d.services.other.secrets.creds['FOO-PASSWORD'] = {})),
       'services.other.secrets.creds.FOO_PASSWORD',
       'other--FOO-PASSWORD',
-      /maps to Key Vault secret other--FOO-PASSWORD in vault demo-csi-secret, which services.other.secrets.creds.FOO-PASSWORD already maps to/,
+      /maps to Key Vault secret other--FOO-PASSWORD in environment production, which services.other.secrets.creds.FOO-PASSWORD already maps to/,
     );
   });
 
@@ -130,7 +130,7 @@ describe('Azure naming rules', () => {
       withAzure((d) => (d.services.other.secrets.creds.TOKEN = { remoteName: 'DEMO-SECRET01' })),
       'services.other.secrets.creds.TOKEN.remoteName',
       'DEMO-SECRET01',
-      /which services.demo.secrets.test-secret1.k8s-secret-key1 already maps to \(names compare without case\)/,
+      /which services.demo.secrets.test-secret1.k8s-secret-key1 already maps to \(names compare without case/,
     );
   });
 
@@ -160,7 +160,7 @@ describe('Azure naming rules', () => {
       withAzure((d) => (d.environments.staging = { azure: { ...d.environments.production.azure } })),
       'environments.staging.azure.keyVault.name',
       'demo-csi-secret',
-      /Key Vault demo-csi-secret is also the vault of environment production; vault names are globally unique/,
+      /Key Vault demo-csi-secret would also be the vault of environment production; vault names are globally unique/,
     );
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Declarations of a given size for the benchmark: `secrets` remote secrets in each of two
  * environments, spread over 50 services (half on GCP, half on Azure), Kubernetes Secrets of at
- * most 20 keys, and every tenth service reading a key of the previous one with `from`. Each
- * environment is split into `shards` shard stacks (none when 0).
+ * most 20 keys, and every tenth service reading a key of the previous one with `from`. Azure uses
+ * the default layout, a Key Vault per service. Each environment is split into `shards` shard
+ * stacks (none when 0).
  */
 const GUID = '00000000-0000-0000-0000-000000000000';
 
@@ -16,7 +17,6 @@ export function benchDeclaration(secrets: number, services = 50, shards = 8): Re
         subscriptionId: GUID,
         location: 'japaneast',
         resourceGroup: `bench-${env}`,
-        keyVault: { name: `bench-${env}` },
         clusters: [{ name: 'aks-a' }, { name: 'aks-b' }],
         delivery: env === 'production' ? 'csi' : 'externalSecrets',
       },

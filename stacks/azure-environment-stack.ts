@@ -3,8 +3,10 @@ import type { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import type { AzureEnvironmentPlan } from '../lib/plan/azure-plan';
-import { KeyVault } from '../lib/azure/key-vault';
+import { KeyVault, type KeyVaultSettings } from '../lib/azure/key-vault';
+import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { KeyVaultSecrets } from '../lib/azure/key-vault-secrets';
+import { ServiceKeyVaults } from '../lib/azure/service-key-vaults';
 import { WorkloadIdentities } from '../lib/azure/workload-identities';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
@@ -56,8 +58,66 @@ export interface AzureEnvironmentStackOptions {
   readonly secrets?: boolean;
 }
 
+/** Role assignments take a while to reach Key Vault's data plane: a pause before secrets are written. */
+function rolePropagation(stack: TerraformStack, after: RoleAssignment[], triggers: Record<string, string>): TimeSleep {
+  const propagation = new TimeSleep(stack, 'RolePropagation', { provider: new TimeProvider(stack, 'time'), createDuration: '60s', after, triggers });
+  propagation.overrideLogicalId('deployer_role_propagation');
+  return propagation;
+}
+
+/**
+ * The vaults of a plan that hold secrets (the environment's, or each service's own), the deploying
+ * principal's access to them, and the pause that lets that access propagate before secrets are
+ * written. Returns the vault id of each secret's vault, by vault name.
+ */
+function declareVaults(
+  stack: TerraformStack,
+  plan: AzureEnvironmentPlan,
+  deployerObjectId: string,
+): { environmentVault?: KeyVault; serviceVaults?: ServiceKeyVaults; propagation?: TimeSleep; vaultIdOf: (vault: string) => string } {
+  const settings: KeyVaultSettings = {
+    location: plan.location,
+    resourceGroupName: plan.resourceGroup,
+    tenantId: plan.tenantId,
+    deployerObjectId,
+    publicNetworkAccess: plan.keyVault.publicNetworkAccess,
+    softDeleteRetentionDays: plan.keyVault.softDeleteRetentionDays,
+  };
+  if (plan.layout === 'environmentVault') {
+    const vault = new KeyVault(stack, 'KeyVault', { ...settings, name: plan.keyVault.name!, tags: plan.tags });
+    const propagation = rolePropagation(stack, [vault.deployerAccess], { role_assignment: vault.deployerAccess.id });
+    return { environmentVault: vault, propagation, vaultIdOf: () => vault.resource.id };
+  }
+  const vaults = Object.values(plan.vaults);
+  const none = (v: string): string => {
+    throw new Error(`no vault ${v} in this stack`);
+  };
+  if (vaults.length === 0) return { vaultIdOf: none };
+  const serviceVaults = new ServiceKeyVaults(stack, 'ServiceVaults', settings);
+  const byName = new Map<string, string>();
+  for (const v of vaults) {
+    serviceVaults.addVault({ service: v.service, name: v.name, tags: v.tags });
+    byName.set(v.name, v.service);
+  }
+  // One pause for every vault's deployer access (a new vault's assignment starts it again).
+  const propagation = rolePropagation(stack, [], Object.fromEntries(vaults.map((v) => [v.service, serviceVaults.officers.ref(v.service, 'id')])));
+  propagation.addOverride('depends_on', serviceVaults.officerAddresses);
+  return {
+    serviceVaults,
+    propagation,
+    vaultIdOf: (name) => {
+      const service = byName.get(name);
+      if (service === undefined) throw new Error(`no vault ${name} in this stack`);
+      return serviceVaults.idOf(service);
+    },
+  };
+}
+
 export class AzureEnvironmentStack extends TerraformStack {
-  public readonly vault: KeyVault;
+  /** The environment's vault (layout environmentVault). */
+  public readonly vault?: KeyVault;
+  /** Each service's own vault (layout vaultPerService). */
+  public readonly serviceVaults?: ServiceKeyVaults;
   public readonly secrets?: KeyVaultSecrets;
   public readonly identities?: WorkloadIdentities;
   public readonly clusters: AksClusters;
@@ -82,25 +142,16 @@ export class AzureEnvironmentStack extends TerraformStack {
       forbidCsiAddon: plan.delivery === 'csi' && plan.csiInstall === 'helm',
     });
 
-    this.vault = new KeyVault(this, 'KeyVault', {
-      name: plan.keyVault.name,
-      location: plan.location,
-      resourceGroupName: plan.resourceGroup,
-      tenantId: plan.tenantId,
-      deployerObjectId: plan.deployerObjectId ?? client.objectId,
-      publicNetworkAccess: plan.keyVault.publicNetworkAccess,
-      softDeleteRetentionDays: plan.keyVault.softDeleteRetentionDays,
-      tags: plan.tags,
-    });
-    // Role assignments take a while to reach Key Vault's data plane: wait before writing secrets.
-    const propagation = new TimeSleep(this, 'RolePropagation', {
-      provider: new TimeProvider(this, 'time'),
-      createDuration: '60s',
-      after: [this.vault.deployerAccess],
-      triggers: { role_assignment: this.vault.deployerAccess.id },
-    });
-    propagation.overrideLogicalId('deployer_role_propagation');
-    const secrets = options.secrets ?? true ? new KeyVaultSecrets(this, 'Secrets', { keyVaultId: this.vault.resource.id, after: [propagation], secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })) }) : undefined;
+    const vaults = declareVaults(this, plan, plan.deployerObjectId ?? client.objectId);
+    this.vault = vaults.environmentVault;
+    this.serviceVaults = vaults.serviceVaults;
+    const withSecrets = options.secrets ?? true;
+    const secrets = withSecrets
+      ? new KeyVaultSecrets(this, 'Secrets', {
+          after: vaults.propagation ? [vaults.propagation] : [],
+          secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, keyVaultId: vaults.vaultIdOf(s.vault), tags: s.tags })),
+        })
+      : undefined;
     this.secrets = secrets;
 
     if (workloadIdentity) {
@@ -120,6 +171,7 @@ export class AzureEnvironmentStack extends TerraformStack {
       const principal = a.principal.kind === 'identity' ? this.identities!.principalIdOf(a.principal.service) : this.clusters.addonIdentityOf(a.principal.cluster).objectId;
       secrets?.grantRead(a.secretName, principal, key);
     }
+    for (const r of Object.values(plan.vaultReaders)) this.serviceVaults?.grantReadAll(r.service, this.identities!.principalIdOf(r.service));
 
     if (plan.controller) {
       for (const c of plan.clusters) {
@@ -161,6 +213,8 @@ export class AzureEnvironmentStack extends TerraformStack {
  */
 export class AzureShardStack extends TerraformStack {
   public readonly secrets: KeyVaultSecrets;
+  /** The shard's services' own vaults (layout vaultPerService). */
+  public readonly serviceVaults?: ServiceKeyVaults;
 
   constructor(scope: Construct, id: string, plan: AzureEnvironmentPlan) {
     super(scope, id);
@@ -169,12 +223,31 @@ export class AzureShardStack extends TerraformStack {
     this.addOverride('terraform.required_version', '>= 1.11.0');
     configureAzureBackend(this, plan, id);
     azureProvider(this, plan);
-    const vault = new DataAzurermKeyVault(this, 'KeyVault', { name: plan.keyVault.name, resourceGroupName: plan.resourceGroup });
-    vault.overrideLogicalId('vault');
-    this.secrets = new KeyVaultSecrets(this, 'Secrets', { keyVaultId: vault.id, secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, tags: s.tags })) });
-    const readers = [...new Set(Object.values(plan.roleAssignments).flatMap((a) => (a.principal.kind === 'identity' ? [a.principal.service] : [])))].sort();
+    let vaultIdOf: (vault: string) => string;
+    let after: TimeSleep | undefined;
+    if (plan.layout === 'environmentVault') {
+      const vault = new DataAzurermKeyVault(this, 'KeyVault', { name: plan.keyVault.name!, resourceGroupName: plan.resourceGroup });
+      vault.overrideLogicalId('vault');
+      vaultIdOf = () => vault.id;
+    } else {
+      // The shard's services' own vaults live here, with their secrets.
+      const client = new DataAzurermClientConfig(this, 'ClientConfig');
+      client.overrideLogicalId('current');
+      const vaults = declareVaults(this, plan, plan.deployerObjectId ?? client.objectId);
+      this.serviceVaults = vaults.serviceVaults;
+      vaultIdOf = vaults.vaultIdOf;
+      after = vaults.propagation;
+    }
+    this.secrets = new KeyVaultSecrets(this, 'Secrets', {
+      after: after ? [after] : [],
+      secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, keyVaultId: vaultIdOf(s.vault), tags: s.tags })),
+    });
+    const readers = [
+      ...new Set([...Object.values(plan.roleAssignments).flatMap((a) => (a.principal.kind === 'identity' ? [a.principal.service] : [])), ...Object.keys(plan.vaultReaders)]),
+    ].sort();
     const lookups = new ResourceBlocks<DataAzurermUserAssignedIdentityConfig>(this, 'Readers', { type: 'azurerm_user_assigned_identity', prefix: COLLECTIONS.azureReaderIdentities, data: true });
     for (const s of readers) lookups.add(s, { name: managedIdentityName(plan.environment, s), resource_group_name: plan.resourceGroup });
+    for (const r of Object.values(plan.vaultReaders)) this.serviceVaults!.grantReadAll(r.service, lookups.ref(r.service, 'principal_id'));
     const addon = Object.values(plan.roleAssignments).some((a) => a.principal.kind === 'aksAddon');
     const clusters = addon ? new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false }) : undefined;
     for (const [key, a] of Object.entries(plan.roleAssignments)) {

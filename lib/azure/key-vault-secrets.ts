@@ -11,6 +11,8 @@ export const KEY_VAULT_SECRETS_USER_ROLE = 'Key Vault Secrets User';
 
 export interface KeyVaultSecretSpec {
   readonly name: string;
+  /** Id of the vault that holds it (a Terraform reference). @default - the construct's keyVaultId */
+  readonly keyVaultId?: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -25,8 +27,8 @@ export interface KeyVaultSecretGrant {
 }
 
 export interface KeyVaultSecretsProps {
-  /** Id of the vault (a Terraform reference). */
-  readonly keyVaultId: string;
+  /** Id of the vault of every secret that names none (a Terraform reference). @default - each secret names its vault */
+  readonly keyVaultId?: string;
   /** What every secret waits for (the deployer's access to the vault). @default - nothing */
   readonly after?: readonly (TerraformResource | TerraformDataSource)[];
   /** @default - none; add them with addSecret */
@@ -34,7 +36,7 @@ export interface KeyVaultSecretsProps {
 }
 
 /**
- * Key Vault secrets, one block per secret named by secret name
+ * Key Vault secrets (in one vault, or each in its own), one block per secret named by secret name
  * (`azurerm_key_vault_secret.secrets_service-a--FOO-PASSWORD`), and read access per secret
  * (`azurerm_role_assignment.secret_readers_<reader>__<name>`, scoped to that secret by reference).
  *
@@ -47,7 +49,7 @@ export class KeyVaultSecrets extends Construct {
   public readonly secrets: ResourceBlocks<KeyVaultSecretConfig>;
   public readonly readers: ResourceBlocks<RoleAssignmentConfig>;
   public readonly values: TerraformVariable;
-  private readonly keyVaultId: string;
+  private readonly keyVaultId?: string;
   private readonly specs = new Map<string, KeyVaultSecretSpec>();
   private readonly grants = new Map<string, KeyVaultSecretGrant>();
 
@@ -77,11 +79,13 @@ export class KeyVaultSecrets extends Construct {
   }
 
   public addSecret(spec: KeyVaultSecretSpec): void {
-    if (this.specs.has(spec.name)) throw new Error(`${this.node.path}: secret ${spec.name} is already in the vault`);
+    if (this.specs.has(spec.name)) throw new Error(`${this.node.path}: secret ${spec.name} is already declared`);
+    const keyVaultId = spec.keyVaultId ?? this.keyVaultId;
+    if (keyVaultId === undefined) throw new Error(`${this.node.path}: secret ${spec.name} names no vault, and the construct has no keyVaultId`);
     this.specs.set(spec.name, spec);
     this.secrets.add(spec.name, {
       name: spec.name,
-      key_vault_id: this.keyVaultId,
+      key_vault_id: keyVaultId,
       tags: sortedRecord(spec.tags),
       value_wo: `\${lookup(var.${this.values.friendlyUniqueId}, ${JSON.stringify(spec.name)}, "")}`,
       value_wo_version: 1,

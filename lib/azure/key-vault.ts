@@ -5,8 +5,8 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 /** Built-in role that manages secrets, for the principal that deploys them. */
 export const KEY_VAULT_SECRETS_OFFICER_ROLE = 'Key Vault Secrets Officer';
 
-export interface KeyVaultProps {
-  readonly name: string;
+/** What every vault the product creates shares: where it is, who deploys, and how it protects its secrets. */
+export interface KeyVaultSettings {
   readonly location: string;
   readonly resourceGroupName: string;
   readonly tenantId: string;
@@ -16,6 +16,10 @@ export interface KeyVaultProps {
   readonly publicNetworkAccess?: boolean;
   /** Days a deleted vault or secret stays recoverable. @default 90 */
   readonly softDeleteRetentionDays?: number;
+}
+
+export interface KeyVaultProps extends KeyVaultSettings {
+  readonly name: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -7,9 +7,11 @@ import { DEFAULT_CSI_AZURE_CHART_VERSION, DEFAULT_EXTERNAL_SECRETS_CHART_VERSION
 import { CSI_DRIVER_NAMESPACE, checkControllerNamespaces } from './checks/controller-namespaces';
 import { checkSharedNamespaces } from './checks/shared-namespaces';
 import { checkSharedPrincipals } from './checks/shared-principals';
+import { checkCsiSingleVault } from './checks/csi-single-vault';
+import { checkKeyVaultLayout } from './checks/key-vault-layout';
 import type { Declaration, KeyDeclaration } from './schema';
 import { RULES, satisfies } from './rules';
-import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName, managedIdentityName } from './naming';
+import { RESERVED_LABEL_KEYS, defaultServiceAccountName, derivedKeyVaultSecretName, derivedSecretId, keyVaultName, managedIdentityName, serviceKeyVaultName } from './naming';
 import type { Problem } from './problem';
 import { createHash } from 'node:crypto';
 
@@ -43,16 +45,20 @@ export interface AksClusterModel {
   readonly resourceGroup: string;
 }
 
+/** vaultPerService: a vault per service; environmentVault: one vault for the environment. */
+export type AzureLayout = 'vaultPerService' | 'environmentVault';
+
 export interface AzureModel {
   readonly tenantId: string;
   readonly subscriptionId: string;
   readonly location: string;
   readonly resourceGroup: string;
+  readonly layout: AzureLayout;
   readonly keyVault: {
-    /** Declared name. */
-    readonly declaredName: string;
-    /** Name of the vault, with the unique suffix when asked for. */
-    readonly name: string;
+    /** Declared name of the environment's vault (environmentVault). */
+    readonly declaredName?: string;
+    /** Name of the environment's vault, with the unique suffix when asked for (environmentVault). */
+    readonly name?: string;
     readonly publicNetworkAccess: boolean;
     readonly softDeleteRetentionDays: number;
   };
@@ -286,11 +292,13 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
     subscriptionId: a.subscriptionId.toLowerCase(),
     location: a.location,
     resourceGroup: a.resourceGroup,
+    // A declaration that names its vault keeps that one vault (the layout of earlier versions).
+    layout: a.layout ?? (a.keyVault?.name !== undefined ? 'environmentVault' : 'vaultPerService'),
     keyVault: {
-      declaredName: a.keyVault.name,
-      name: keyVaultName(a.keyVault.name, a.keyVault.uniqueSuffix ? `${a.subscriptionId.toLowerCase()}/${a.resourceGroup}` : undefined),
-      publicNetworkAccess: a.keyVault.publicNetworkAccess ?? true,
-      softDeleteRetentionDays: a.keyVault.softDeleteRetentionDays ?? 90,
+      declaredName: a.keyVault?.name,
+      name: a.keyVault?.name === undefined ? undefined : keyVaultName(a.keyVault.name, a.keyVault.uniqueSuffix ? `${a.subscriptionId.toLowerCase()}/${a.resourceGroup}` : undefined),
+      publicNetworkAccess: a.keyVault?.publicNetworkAccess ?? true,
+      softDeleteRetentionDays: a.keyVault?.softDeleteRetentionDays ?? 90,
     },
     clusters: a.clusters.map((c) => ({ name: c.name, resourceGroup: c.resourceGroup ?? a.resourceGroup })).sort(byName),
     clusterAuth: a.clusterAuth ?? 'azurecli',
@@ -360,6 +368,20 @@ export function keyVaultSecretNameOf(service: string, k: KeyModel): string {
   return k.source.remoteName ?? derivedKeyVaultSecretName(service, k.key);
 }
 
+/**
+ * The Key Vault holding the secrets a service owns in an Azure environment: its own vault
+ * (vaultPerService) or the environment's.
+ */
+export function keyVaultOf(env: EnvironmentModel, service: string): string {
+  const a = env.azure;
+  if (!a) throw new Error(`environment ${env.name} has no azure section`);
+  if (a.layout === 'environmentVault') {
+    if (a.keyVault.name === undefined) throw new Error(`environment ${env.name} declares no keyVault.name`);
+    return a.keyVault.name;
+  }
+  return serviceKeyVaultName(a.subscriptionId, a.resourceGroup, env.name, service);
+}
+
 /** Cross-field rules: environments, `from`, collisions, identities. Returns every problem. */
 export function checkModel(decl: Declaration, model: Model): Problem[] {
   const problems: Problem[] = [];
@@ -370,6 +392,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   for (const env of model.environments) {
     if (!env.gcp && !env.azure) add(['environments', env.name], decl.environments[env.name], 'an environment needs a cloud section (gcp, azure or both)');
     if (env.azure) checkAzureEnvironment(decl, env, add);
+    if (env.azure) checkKeyVaultLayout(decl, env, add);
     if (!env.manifests.terraform && !env.manifests.gitops) {
       add(['environments', env.name, 'manifests'], decl.environments[env.name].manifests, 'at least one of terraform and gitops must stay on, or the SecretStores and ExternalSecrets reach no cluster');
     }
@@ -468,6 +491,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
   checkSharedPrincipals(model, add);
   checkSharedNamespaces(model, add);
   checkControllerNamespaces(model, add);
+  checkCsiSingleVault(model, add);
   return problems;
 }
 
@@ -624,7 +648,7 @@ function checkAzureEnvironment(decl: Declaration, env: EnvironmentModel, add: (p
   if (a.identity === 'aksAddonIdentity' && (a.delivery !== 'csi' || a.csiDriver.install !== 'aksAddon')) {
     add([...at, 'identity'], a.identity, 'aksAddonIdentity is the identity of the AKS key vault secrets provider add-on: it needs delivery csi and csiDriver.install aksAddon');
   }
-  if (a.keyVault.name !== a.keyVault.declaredName && !satisfies(RULES.keyVaultName, a.keyVault.name)) {
+  if (a.keyVault.name !== undefined && a.keyVault.name !== a.keyVault.declaredName && !satisfies(RULES.keyVaultName, a.keyVault.name)) {
     add([...at, 'keyVault', 'name'], a.keyVault.declaredName, `with uniqueSuffix the name becomes ${a.keyVault.name}: ${RULES.keyVaultName.text}; shorten it to at most 19 characters`);
   }
   const aDecl = decl.environments[env.name].azure!;
@@ -645,14 +669,24 @@ function checkAzureEnvironment(decl: Declaration, env: EnvironmentModel, add: (p
 }
 
 function checkKeyVaultNames(model: Model, add: (path: readonly (string | number)[], value: unknown, rule: string) => void): void {
-  // Vault names are global: two environments cannot declare the same one.
+  // Vault names are global: no two environments or services may have the same one.
   const vaults = new Map<string, string>();
+  const claim = (name: string, owner: string, path: readonly (string | number)[], value: unknown) => {
+    const other = vaults.get(name.toLowerCase());
+    if (other) add(path, value, `Key Vault ${name} would also be the vault of ${other}; vault names are globally unique`);
+    else vaults.set(name.toLowerCase(), owner);
+  };
   for (const env of model.environments) {
-    if (!env.azure) continue;
-    const n = env.azure.keyVault.name.toLowerCase();
-    const other = vaults.get(n);
-    if (other) add(['environments', env.name, 'azure', 'keyVault', 'name'], env.azure.keyVault.declaredName, `Key Vault ${env.azure.keyVault.name} is also the vault of environment ${other}; vault names are globally unique`);
-    else vaults.set(n, env.name);
+    const a = env.azure;
+    if (!a) continue;
+    if (a.layout === 'environmentVault') {
+      if (a.keyVault.name !== undefined) claim(a.keyVault.name, `environment ${env.name}`, ['environments', env.name, 'azure', 'keyVault', 'name'], a.keyVault.declaredName);
+      continue;
+    }
+    for (const svc of model.services) {
+      if (svc.platform !== 'azure' || !svc.environments.includes(env.name)) continue;
+      claim(keyVaultOf(env, svc.name), `service ${svc.name} in environment ${env.name}`, ['services', svc.name], svc.name);
+    }
   }
   // Secret names within one vault compare without case.
   const reported = new Set<string>();
@@ -689,7 +723,7 @@ function checkKeyVaultNames(model: Model, add: (path: readonly (string | number)
           add(
             where,
             name,
-            `maps to Key Vault secret ${name} in vault ${env.azure.keyVault.name}, which ${first.key.path.join('.')} already maps to (names compare without case); two keys cannot share a remote secret (read the other one with from: ${first.service}/${first.key.path[3]}/${first.key.key})`,
+            `maps to Key Vault secret ${name} in environment ${env.name}, which ${first.key.path.join('.')} already maps to (names compare without case, and are unique in an environment whatever the vault layout); two keys cannot share a remote secret (read the other one with from: ${first.service}/${first.key.path[3]}/${first.key.key})`,
           );
         }
       }

@@ -41,6 +41,21 @@ export function keyVaultName(declared: string, uniqueScope?: string): string {
   return `${declared}-${shortHash(`${uniqueScope}/${declared}`).slice(0, 4)}`;
 }
 
+/**
+ * Name of a service's own Key Vault in an environment (layout vaultPerService), 3-24 characters:
+ * the service name (at most 17 characters, hyphens not doubled nor trailing), `-`, and 6 hex
+ * characters of a hash of subscription, resource group, environment and service. Vault names are
+ * global across Azure: the hash makes the name unique to this deployment, and stable on every
+ * synthesis.
+ *
+ * @example serviceKeyVaultName(sub, 'rg', 'production', 'payments') === 'payments-' + 6 hex
+ */
+export function serviceKeyVaultName(subscriptionId: string, resourceGroup: string, environment: string, service: string): string {
+  let head = service.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').slice(0, 17).replace(/^-+|-+$/g, '');
+  if (!/^[a-z]/.test(head)) head = `kv${head}`.slice(0, 17).replace(/-+$/, '');
+  return `${head}-${shortHash(`${subscriptionId.toLowerCase()}/${resourceGroup.toLowerCase()}/${environment}/${service}`)}`;
+}
+
 /** Name of a service's user-assigned managed identity in an environment. */
 export function managedIdentityName(environment: string, service: string): string {
   return `${environment}-${service}-secrets`;
@@ -52,14 +67,20 @@ export function federatedCredentialName(cluster: string, namespace: string, serv
   return plain.length <= 120 ? plain : `${plain.slice(0, 113)}-${shortHash(plain)}`;
 }
 
-/** Name of a service's SecretProviderClass in its namespace. */
-export function secretProviderClassName(service: string): string {
-  return `${service}-keyvault`;
+/**
+ * Name of a service's SecretProviderClass in its namespace: `<service>-keyvault` for its own vault
+ * (or the environment's), `<service>-keyvault-<owner>` for the vault of a service it reads from.
+ */
+export function secretProviderClassName(service: string, vaultOwner?: string): string {
+  return vaultOwner === undefined || vaultOwner === service ? `${service}-keyvault` : `${service}-keyvault-${vaultOwner}`;
 }
 
-/** Name of a service's Key Vault SecretStore in its namespace. */
-export function azureSecretStoreName(service: string): string {
-  return `${service}-azurekv`;
+/**
+ * Name of a service's Key Vault SecretStore in its namespace: `<service>-azurekv` for its own vault,
+ * `<service>-azurekv-<owner>` for the vault of a service it reads from (layout vaultPerService).
+ */
+export function azureSecretStoreName(service: string, vaultOwner?: string): string {
+  return vaultOwner === undefined || vaultOwner === service ? `${service}-azurekv` : `${service}-azurekv-${vaultOwner}`;
 }
 
 /** Kubernetes service account a service's SecretStore authenticates as, unless declared. */

@@ -162,9 +162,15 @@ export const AzureEnvironmentSchema = Type.Object(
     subscriptionId: named(RULES.guid, { description: 'Subscription holding the vault, the identities and the clusters.' }),
     location: named(RULES.azureLocation, { description: 'Region of the vault and the identities.' }),
     resourceGroup: named(RULES.azureResourceGroup, { description: 'Existing resource group of the vault and the identities.' }),
-    keyVault: Type.Object(
+    layout: Type.Optional(
+      oneOfStrings(['vaultPerService', 'environmentVault'] as const, {
+        description:
+          'vaultPerService: a Key Vault per service, its identity granted at the vault, other services granted per secret they read with from (Microsoft\'s guidance: a vault per application per environment; few role assignments, within the subscription\'s 4,000). environmentVault: one vault for the environment (keyVault.name), every grant per secret. Default: environmentVault when keyVault.name is declared, vaultPerService otherwise.',
+      }),
+    ),
+    keyVault: Type.Optional(Type.Object(
       {
-        name: named(RULES.keyVaultName, { description: 'Name of the vault the product creates and owns (globally unique).' }),
+        name: Type.Optional(named(RULES.keyVaultName, { description: 'Name of the environment\'s single vault (layout environmentVault), which the product creates and owns (globally unique). With vaultPerService, vault names are derived per service.' })),
         uniqueSuffix: Type.Optional(
           Type.Boolean({
             default: false,
@@ -178,8 +184,8 @@ export const AzureEnvironmentSchema = Type.Object(
           Type.Integer({ minimum: 7, maximum: 90, default: 90, 'x-rule': 'soft delete keeps deleted secrets 7 to 90 days', description: 'Days a deleted vault or secret stays recoverable. Default: 90.' }),
         ),
       },
-      { additionalProperties: false, description: 'The environment\'s Key Vault, in RBAC mode with purge protection and soft delete on.' },
-    ),
+      { additionalProperties: false, description: 'The environment\'s Key Vaults (one, or one per service), in RBAC mode with purge protection and soft delete on.' },
+    )),
     clusters: Type.Array(AksClusterSchema, {
       minItems: 1,
       description: 'Every AKS cluster of the environment (OIDC issuer and workload identity enabled); all get the same manifests.',

@@ -95,6 +95,8 @@ export interface ExternalSecretEntry {
   readonly remoteKey: string;
   /** Pinned version. @default - latest */
   readonly version?: string;
+  /** SecretStore of the namespace to read this entry from. @default - the ExternalSecret's storeName */
+  readonly storeName?: string;
 }
 
 export interface ExternalSecretOptions {
@@ -127,6 +129,8 @@ export function externalSecretObject(o: ExternalSecretOptions): KubernetesObject
         .map((d) => ({
           secretKey: d.secretKey,
           remoteRef: d.version ? { key: d.remoteKey, version: d.version } : { key: d.remoteKey },
+          // Another store of the namespace (another vault): ESO reads this entry there.
+          ...(d.storeName !== undefined && d.storeName !== o.storeName ? { sourceRef: { storeRef: { kind: 'SecretStore', name: d.storeName } } } : {}),
         })),
     },
   };

@@ -11,8 +11,10 @@ import {
 } from '../declaration/naming';
 import {
   remoteOf,
+  keyVaultOf,
   keyVaultSecretNameOf,
   type AksClusterModel,
+  type AzureLayout,
   type AzureDelivery,
   type AzureIdentityMode,
   type AzureModel,
@@ -48,7 +50,23 @@ export const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
 export interface AzureSecretPlan {
   readonly name: string;
   readonly service: string;
+  /** Name of the vault that holds it: the service's own (vaultPerService) or the environment's. */
+  readonly vault: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly declaredAt: string;
+}
+
+/** A service's own Key Vault (layout vaultPerService). Keyed by service. */
+export interface AzureVaultPlan {
+  readonly service: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** "Key Vault Secrets User" on a service's own vault for its identity (layout vaultPerService). Keyed by service. */
+export interface AzureVaultReaderPlan {
+  readonly service: string;
+  /** Declaration path of the service. */
   readonly declaredAt: string;
 }
 
@@ -86,7 +104,13 @@ export interface AzureEnvironmentPlan {
   readonly subscriptionId: string;
   readonly location: string;
   readonly resourceGroup: string;
+  readonly layout: AzureLayout;
+  /** Settings of every vault; the environment's vault name with layout environmentVault. */
   readonly keyVault: AzureModel['keyVault'];
+  /** Each service's own vault (vaultPerService), by service; empty with environmentVault. */
+  readonly vaults: Readonly<Record<string, AzureVaultPlan>>;
+  /** Vault-scope read access of each service to its own vault (vaultPerService), by service. */
+  readonly vaultReaders: Readonly<Record<string, AzureVaultReaderPlan>>;
   readonly tags: Readonly<Record<string, string>>;
   readonly clusters: readonly AksClusterModel[];
   readonly clusterAuth: AzureModel['clusterAuth'];
@@ -148,63 +172,76 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
   const namespaces = new Set<string>();
   const workloadIdentity = az.identity === 'workloadIdentity';
 
+  const perService = az.layout === 'vaultPerService';
+  const vaults = new Map<string, AzureVaultPlan>();
+  const vaultReaders = new Map<string, AzureVaultReaderPlan>();
+
   for (const svc of model.services) {
     if (svc.platform !== 'azure' || !svc.environments.includes(env.name)) continue;
-    const keyVaultObjects = new Map<string, KeyVaultObject>();
-    const synced: SyncedSecret[] = [];
+    // What the service reads, by the vault it reads it from (named by the vault's owner; one with environmentVault).
+    const byVault = new Map<string, { keyVaultObjects: Map<string, KeyVaultObject>; synced: SyncedSecret[] }>();
+    const vaultOf = (owner: string) => (perService ? owner : svc.name);
     const externalSecrets: KubernetesObject[] = [];
 
     for (const sec of svc.secrets) {
-      const data: ExternalSecretEntry[] = [];
+      const data: (ExternalSecretEntry & { vault: string })[] = [];
       for (const k of sec.keys) {
         if (!k.environments.includes(env.name)) continue;
         const { name, owner } = remoteOf(model, svc.name, k, keyVaultSecretNameOf);
+        const declaredAt = formatPath(k.path);
         if (k.source.kind === 'own' && !secrets.has(name)) {
+          const vault = keyVaultOf(env, svc.name);
           secrets.set(name, {
             name,
             service: svc.name,
-            declaredAt: formatPath(k.path),
+            vault,
+            declaredAt,
             tags: { ...az.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
           });
+          if (perService && !vaults.has(svc.name)) vaults.set(svc.name, { service: svc.name, name: vault, tags: { ...az.labels, ...svc.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name } });
         }
-        const declaredAt = formatPath(k.path);
-        if (workloadIdentity) {
-          const key = `${svc.name}/${name}`;
-          if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name, declaredAt });
-        } else {
+        if (!workloadIdentity) {
           for (const c of az.clusters) {
             const key = `${c.name}/${name}`;
             if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'aksAddon', cluster: c.name }, crossService: owner !== svc.name, declaredAt });
           }
+        } else if (perService && owner === svc.name) {
+          // Its own vault: one assignment at the vault's scope reads every secret in it.
+          if (!vaultReaders.has(svc.name)) vaultReaders.set(svc.name, { service: svc.name, declaredAt: formatPath(['services', svc.name]) });
+        } else {
+          const key = `${svc.name}/${name}`;
+          if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name, declaredAt });
         }
-        data.push({ secretKey: k.key, remoteKey: name, version: k.version });
+        data.push({ secretKey: k.key, remoteKey: name, version: k.version, vault: vaultOf(owner) });
       }
       if (data.length === 0) continue;
       if (az.delivery === 'externalSecrets') {
+        // The service's own store, unless every key comes from other services' vaults.
+        const main = data.some((d) => d.vault === svc.name) ? svc.name : [...data.map((d) => d.vault)].sort()[0];
         externalSecrets.push(
-          externalSecretObject({ name: sec.name, namespace: svc.namespace, service: svc.name, storeName: azureSecretStoreName(svc.name), refreshInterval: env.refreshInterval, data }),
+          externalSecretObject({
+            name: sec.name,
+            namespace: svc.namespace,
+            service: svc.name,
+            storeName: azureSecretStoreName(svc.name, main),
+            refreshInterval: env.refreshInterval,
+            data: data.map(({ vault, ...d }) => ({ ...d, storeName: azureSecretStoreName(svc.name, vault) })),
+          }),
         );
+        for (const d of data) if (!byVault.has(d.vault)) byVault.set(d.vault, { keyVaultObjects: new Map(), synced: [] });
       } else {
+        // One vault per Kubernetes Secret (checked in the declaration): its SecretProviderClass syncs it.
+        const group = byVault.get(data[0].vault) ?? { keyVaultObjects: new Map<string, KeyVaultObject>(), synced: [] };
+        byVault.set(data[0].vault, group);
         const entries = data.map((d) => {
           const id = `${d.remoteKey.toLowerCase()}@${d.version ?? ''}`;
-          if (!keyVaultObjects.has(id)) keyVaultObjects.set(id, { objectName: d.remoteKey, objectVersion: d.version });
+          if (!group.keyVaultObjects.has(id)) group.keyVaultObjects.set(id, { objectName: d.remoteKey, objectVersion: d.version });
           return { key: d.secretKey, id };
         });
-        synced.push({ secretName: sec.name, data: entries.map((e) => ({ key: e.key, objectName: e.id })) });
+        group.synced.push({ secretName: sec.name, data: entries.map((e) => ({ key: e.key, objectName: e.id })) });
       }
     }
-    if (externalSecrets.length === 0 && synced.length === 0) continue;
-
-    // One remote secret read at two versions mounts as two files: the pinned one gets an alias.
-    const byName = new Map<string, KeyVaultObject[]>();
-    for (const o of keyVaultObjects.values()) byName.set(o.objectName.toLowerCase(), [...(byName.get(o.objectName.toLowerCase()) ?? []), o]);
-    const fileOf = new Map<string, string>();
-    const mounted: KeyVaultObject[] = [];
-    for (const [id, o] of [...keyVaultObjects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const alias = byName.get(o.objectName.toLowerCase())!.length > 1 && o.objectVersion ? `${o.objectName}-${o.objectVersion}` : undefined;
-      fileOf.set(id, alias ?? o.objectName);
-      mounted.push(alias ? { ...o, objectAlias: alias } : o);
-    }
+    if (byVault.size === 0) continue;
 
     identities.set(svc.name, { service: svc.name, name: managedIdentityName(env.name, svc.name), namespace: svc.namespace, kubernetesServiceAccount: svc.serviceAccount });
     if (workloadIdentity) {
@@ -229,33 +266,47 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
         clientId: workloadIdentity ? clientIdPlaceholder(svc.name) : undefined,
       }),
     );
-    if (az.delivery === 'externalSecrets') {
-      objects.push(
-        azureSecretStoreObject({
-          name: azureSecretStoreName(svc.name),
-          namespace: svc.namespace,
-          service: svc.name,
-          keyVaultName: az.keyVault.name,
-          tenantId: az.tenantId,
-          serviceAccount: svc.serviceAccount,
-        }),
-        ...externalSecrets,
-      );
-    } else {
+    const vaultName = (owner: string) => (perService ? keyVaultOf(env, owner) : az.keyVault.name!);
+    for (const [owner, group] of [...byVault].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const storeOwner = perService ? owner : undefined;
+      if (az.delivery === 'externalSecrets') {
+        objects.push(
+          azureSecretStoreObject({
+            name: azureSecretStoreName(svc.name, storeOwner),
+            namespace: svc.namespace,
+            service: svc.name,
+            keyVaultName: vaultName(owner),
+            tenantId: az.tenantId,
+            serviceAccount: svc.serviceAccount,
+          }),
+        );
+        continue;
+      }
+      // One remote secret read at two versions mounts as two files: the pinned one gets an alias.
+      const byName = new Map<string, KeyVaultObject[]>();
+      for (const o of group.keyVaultObjects.values()) byName.set(o.objectName.toLowerCase(), [...(byName.get(o.objectName.toLowerCase()) ?? []), o]);
+      const fileOf = new Map<string, string>();
+      const mounted: KeyVaultObject[] = [];
+      for (const [id, o] of [...group.keyVaultObjects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const alias = byName.get(o.objectName.toLowerCase())!.length > 1 && o.objectVersion ? `${o.objectName}-${o.objectVersion}` : undefined;
+        fileOf.set(id, alias ?? o.objectName);
+        mounted.push(alias ? { ...o, objectAlias: alias } : o);
+      }
       objects.push(
         secretProviderClassObject({
-          name: secretProviderClassName(svc.name),
+          name: secretProviderClassName(svc.name, storeOwner),
           namespace: svc.namespace,
           service: svc.name,
-          keyVaultName: az.keyVault.name,
+          keyVaultName: vaultName(owner),
           tenantId: az.tenantId,
           clientId: workloadIdentity ? clientIdPlaceholder(svc.name) : undefined,
           addonIdentityClientId: workloadIdentity ? undefined : clientIdPlaceholder('aks-addon'),
           objects: mounted,
-          secretObjects: synced.map((s) => ({ secretName: s.secretName, data: s.data.map((d) => ({ key: d.key, objectName: fileOf.get(d.objectName)! })) })),
+          secretObjects: group.synced.map((s) => ({ secretName: s.secretName, data: s.data.map((d) => ({ key: d.key, objectName: fileOf.get(d.objectName)! })) })),
         }),
       );
     }
+    objects.push(...externalSecrets);
   }
 
   let controller: ControllerPlan | undefined;
@@ -283,7 +334,10 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     subscriptionId: az.subscriptionId,
     location: az.location,
     resourceGroup: az.resourceGroup,
+    layout: az.layout,
     keyVault: az.keyVault,
+    vaults: sortRecord([...vaults]),
+    vaultReaders: sortRecord([...vaultReaders]),
     tags: { ...az.labels, 'managed-by': MANAGED_BY, environment: env.name },
     clusters: az.clusters,
     clusterAuth: az.clusterAuth,

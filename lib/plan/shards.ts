@@ -1,7 +1,7 @@
 /**
- * Splitting an environment's plan into shards: each shard gets the secrets its services own, the
- * grants on those secrets (a grant lives with its secret, whoever reads it), and its services'
- * manifests; what every shard needs (controllers, identities, namespaces, monitoring) stays in
+ * Splitting an environment's plan into shards: each shard gets the secrets its services own (and
+ * on Azure their own vaults), the grants on those secrets (a grant lives with its secret, whoever
+ * reads it), and its services' manifests; what every shard needs (controllers, identities, namespaces, monitoring) stays in
  * the base. Plain data, no cdktf.
  */
 import type { KubernetesObject } from '../kubernetes/objects';
@@ -63,7 +63,10 @@ export function splitGcpPlan(plan: GcpEnvironmentPlan, shardOf: Readonly<Record<
 export function splitAzurePlan(plan: AzureEnvironmentPlan, shardOf: Readonly<Record<string, string>>): { base: AzureEnvironmentPlan; shards: Shard<AzureEnvironmentPlan>[] } {
   const names = [...new Set(Object.values(shardOf))].sort();
   const owner = (name: string) => shardOf[plan.secrets[name]?.service];
-  const base: AzureEnvironmentPlan = { ...plan, secrets: {}, roleAssignments: {}, objects: plan.objects.filter((o) => !serviceOf(o)) };
+  // A service's own vault (with its read access) lives in the shard of the service, with its secrets.
+  const base: AzureEnvironmentPlan = { ...plan, secrets: {}, roleAssignments: {}, vaults: {}, vaultReaders: {}, objects: plan.objects.filter((o) => !serviceOf(o)) };
+  const vaults = groupBy(plan.vaults, (v) => shardOf[v.service]);
+  const vaultReaders = groupBy(plan.vaultReaders, (r) => shardOf[r.service]);
   const secrets = groupBy(plan.secrets, (s) => shardOf[s.service]);
   const assignments = groupBy(plan.roleAssignments, (a) => owner(a.secretName));
   const identities = groupBy(plan.identities, (i) => shardOf[i.service]);
@@ -74,6 +77,8 @@ export function splitAzurePlan(plan: AzureEnvironmentPlan, shardOf: Readonly<Rec
       ...plan,
       secrets: secrets.get(name) ?? {},
       roleAssignments: assignments.get(name) ?? {},
+      vaults: vaults.get(name) ?? {},
+      vaultReaders: vaultReaders.get(name) ?? {},
       identities: identities.get(name) ?? {},
       objects: objects.get(name) ?? [],
     },

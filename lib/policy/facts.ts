@@ -1,7 +1,7 @@
 import { aksAddonIdentityRefs, identityPrincipalRef, readerPrincipalRef } from '../terraform/addresses';
 import { formatPath } from '../declaration/problem';
 import { derivedKeyVaultSecretName, derivedSecretId } from '../declaration/naming';
-import { keyVaultSecretNameOf, remoteIdOf, remoteOf, type KeyModel, type Model } from '../declaration/model';
+import { keyVaultOf, keyVaultSecretNameOf, remoteIdOf, remoteOf, type KeyModel, type Model } from '../declaration/model';
 import type { GcpEnvironmentPlan } from '../plan/gcp-plan';
 import type { AzureEnvironmentPlan } from '../plan/azure-plan';
 import type { EnvironmentFacts, SecretOrigin } from './types';
@@ -83,9 +83,20 @@ export function azureFacts(model: Model, plan: AzureEnvironmentPlan, options: { 
             .map((s) => [s.name, options.shard ? readerPrincipalRef(s.name) : identityPrincipalRef(s.name)]),
         )
       : Object.fromEntries(plan.clusters.map((c) => [`aks-addon:${c.name}`, aksAddonIdentityRefs(c.name).objectId]));
+  const keyVaults = once(model, `azure/${plan.environment}/vaults`, () => {
+    const out: Record<string, string> = {};
+    for (const s of model.services) {
+      if (s.platform !== 'azure' || !s.environments.includes(plan.environment)) continue;
+      for (const sec of s.secrets) {
+        for (const k of sec.keys) if (k.source.kind === 'own' && k.environments.includes(plan.environment)) out[keyVaultSecretNameOf(s.name, k).toLowerCase()] = keyVaultOf(env, s.name);
+      }
+    }
+    return out;
+  });
   return {
     environment: plan.environment,
     cloud: 'azure',
+    keyVaults,
     production: env.production,
     objects: plan.objects,
     secrets,
@@ -107,6 +118,10 @@ export function shardFacts(facts: EnvironmentFacts, full: GcpEnvironmentPlan | A
       if (here.has(a.secretName)) continue;
       const member = a.principal.kind === 'identity' ? facts.members[a.principal.service] : facts.members[`aks-addon:${a.principal.cluster}`];
       readable.push(`${a.secretName}\u0000${member}`);
+    }
+    // A service's read access to its own vault covers every secret in it.
+    for (const s of Object.values(full.secrets)) {
+      if (!here.has(s.name) && full.vaultReaders[s.service] && full.vaults[s.service]?.name === s.vault) readable.push(`${s.name}\u0000${facts.members[s.service]}`);
     }
   }
   return { ...facts, elsewhere: { secrets, readable } };

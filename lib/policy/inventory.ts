@@ -83,3 +83,25 @@ export function keyVaultSecretScopes(instances: readonly ResourceInstance[]): Ma
   for (const r of instances) if (r.type === 'azurerm_key_vault_secret') out.set(blockRef(r.type, r.name, 'resource_versionless_id'), String(r.config.name));
   return out;
 }
+
+/**
+ * Key Vault names by the expression that names a vault's id: `${azurerm_key_vault.X.id}` for a
+ * vault the stack creates, `${data.azurerm_key_vault.X.id}` for one it looks up.
+ */
+export function keyVaultIds(instances: readonly ResourceInstance[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of instances) if (r.type === 'azurerm_key_vault') out.set(blockRef(r.type, r.name, 'id', r.address.startsWith('data.')), String(r.config.name));
+  return out;
+}
+
+/** The vault of each Key Vault secret, by secret name (lower case: Key Vault names compare without case). */
+export function keyVaultOfSecrets(instances: readonly ResourceInstance[]): Map<string, string> {
+  const vaults = keyVaultIds(instances);
+  const out = new Map<string, string>();
+  for (const r of instances) {
+    if (r.type !== 'azurerm_key_vault_secret') continue;
+    const vault = vaults.get(String(r.config.key_vault_id));
+    if (vault !== undefined) out.set(String(r.config.name).toLowerCase(), vault);
+  }
+  return out;
+}

@@ -55,6 +55,8 @@ export interface EnvironmentFacts {
    * names, and `name\u0000member` pairs their grants allow (from the plan).
    */
   readonly elsewhere?: { readonly secrets: readonly string[]; readonly readable: readonly string[] };
+  /** Azure: the vault of each secret the environment owns, by secret name in lower case. */
+  readonly keyVaults?: Readonly<Record<string, string>>;
   /** GCP: project number and project, to name principals. */
   readonly projectNumber?: string;
   readonly project?: string;

@@ -7,7 +7,7 @@ import { aksAddonIdentityRefs, identityPrincipalRef, readerPrincipalRef } from '
 import type { SuppressionModel } from '../declaration/model';
 import { formatPath } from '../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
-import { keyVaultSecretScopes, resourceInstances } from '../policy/inventory';
+import { keyVaultIds, keyVaultOfSecrets, keyVaultSecretScopes, resourceInstances } from '../policy/inventory';
 import type { Note, ResourceInstance } from '../policy/types';
 
 /** A reader of a secret; who it is, once per service, is in the report's identities. */
@@ -95,7 +95,7 @@ export interface CloudInput {
   readonly projectNumber?: string;
   /** GCP: the project, whose every cluster can assume a Workload Identity principal. */
   readonly project?: string;
-  /** Azure: the vault's name. */
+  /** Azure: the environment's vault (layout environmentVault), for secrets whose vault the stack only looks up. */
   readonly vault?: string;
 }
 
@@ -196,6 +196,16 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
   const lands = deliveries(input.objects);
   const secrets = new Map<string, { owner: string; adopted: boolean; readers: Reader[]; grants: string[] }>();
   const scopes = keyVaultSecretScopes(instances);
+  // Vault-scope grants (a service's own vault) reach every secret in the vault.
+  const vaultIds = keyVaultIds(instances);
+  const vaultOfSecret = keyVaultOfSecrets(instances);
+  const inVault = new Map<string, string[]>();
+  for (const r of instances) {
+    if (r.type !== 'azurerm_key_vault_secret' || !vaultIds.has(String(r.config.key_vault_id))) continue;
+    const list = inVault.get(String(r.config.key_vault_id));
+    if (list) list.push(String(r.config.name));
+    else inVault.set(String(r.config.key_vault_id), [String(r.config.name)]);
+  }
   // The add-on identity expressions of each cluster, computed once.
   const addons = new Map<string, string>();
   for (const c of input.clusters) {
@@ -206,21 +216,22 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
     if (r.type === 'google_secret_manager_secret') secrets.set(String(r.config.secret_id), { owner: r.config.labels?.service ?? '', adopted: (r.collection ?? r.name).startsWith('adopted'), readers: [], grants: [] });
     if (r.type === 'azurerm_key_vault_secret') secrets.set(String(r.config.name), { owner: r.config.tags?.service ?? '', adopted: false, readers: [], grants: [] });
   }
+  const grants: { name: string; principal: string; address: string }[] = [];
   for (const r of instances) {
-    let name: string | undefined;
-    let principal: string | undefined;
     if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') {
-      name = String(r.config.secret_id);
-      principal = String(r.config.member);
+      grants.push({ name: String(r.config.secret_id), principal: String(r.config.member), address: r.address });
     }
     if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
-      name = scopes.get(String(r.config.scope));
-      principal = String(r.config.principal_id);
+      const scope = String(r.config.scope);
+      const name = scopes.get(scope);
+      if (name !== undefined) grants.push({ name, principal: String(r.config.principal_id), address: r.address });
+      for (const n of inVault.get(scope) ?? []) grants.push({ name: n, principal: String(r.config.principal_id), address: r.address });
     }
-    if (!name || !principal) continue;
+  }
+  for (const { name, principal, address } of grants) {
     const s = secrets.get(name);
     if (!s) continue;
-    s.grants.push(r.address);
+    s.grants.push(address);
     const addon = addons.get(principal);
     if (addon) {
       const service = `(any pod on cluster ${addon})`;
@@ -257,7 +268,7 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
   }
   const all = [...secrets].map(([name, s]) => ({
     cloud,
-    name: cloud === 'azure' ? `${input.vault}/${name}` : name,
+    name: cloud === 'azure' ? `${vaultOfSecret.get(name.toLowerCase()) ?? input.vault}/${name}` : name,
     owner: s.owner,
     adopted: s.adopted,
     readers: s.readers.sort((a, b) => cmp(a.service, b.service) || cmp(a.principal ?? '', b.principal ?? '')),

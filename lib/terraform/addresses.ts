@@ -21,6 +21,12 @@ export const COLLECTIONS = {
   azureSecrets: 'secrets',
   /** azurerm_role_assignment on secrets */
   azureReaders: 'secret_readers',
+  /** azurerm_key_vault, a service's own (layout vaultPerService) */
+  azureVaults: 'vaults',
+  /** azurerm_role_assignment of the deploying principal on a service's vault */
+  azureVaultOfficers: 'vault_officers',
+  /** azurerm_role_assignment of a service's identity on its own vault */
+  azureVaultReaders: 'vault_readers',
   /** azurerm_user_assigned_identity, and the data sources that look them up in later stacks */
   azureIdentities: 'identities',
   /** data azurerm_user_assigned_identity in shard stacks */

@@ -1,4 +1,6 @@
 import type { PolicyRule, Violation } from '../types';
+import { blockRef } from '../../terraform/block-names';
+import { COLLECTIONS } from '../../terraform/addresses';
 
 /** Azure built-in roles that read secret contents. */
 export const SECRET_READING_ROLES = ['Key Vault Secrets User', 'Key Vault Secrets Officer', 'Key Vault Administrator', 'Owner', 'Key Vault Data Access Administrator'];
@@ -8,15 +10,20 @@ const SECRET_SCOPE = /^\$\{azurerm_key_vault_secret\.[A-Za-z0-9_-]+(\["[^"]+"\])
 /**
  * SW-IAM-001: read access is granted per secret. Flags Secret Manager roles on a project, folder
  * or organization, and Azure roles that read secrets on anything wider than one secret (the vault,
- * a resource group, a subscription), except the deploying principal's management of its vault.
+ * a resource group, a subscription), except the deploying principal's management of its vault and
+ * a service's read access to its own vault (layout vaultPerService), checked against the service's
+ * identity.
  */
 export const iam001SecretScope: PolicyRule = {
   id: 'SW-IAM-001',
   severity: 'error',
-  description: 'Secret read access is granted on one secret, never on a project, vault, resource group or subscription.',
+  description: "Secret read access is granted on one secret (or a service's own vault), never on a project, shared vault, resource group or subscription.",
   fix: 'Declare the key in the service that needs it (or read it with from); the product grants access on that secret alone. Remove the wide grant.',
   check(ctx) {
     const out: Violation[] = [];
+    // Each vault the stack creates, by the expression of its id, with the service that owns it (vaultPerService).
+    const vaults = new Map<string, { service?: string }>();
+    for (const r of ctx.instances) if (r.type === 'azurerm_key_vault') vaults.set(blockRef(r.type, r.name, 'id'), { service: r.collection === COLLECTIONS.azureVaults ? r.config.tags?.service : undefined });
     for (const r of ctx.instances) {
       if (/^google_(project|folder|organization)_iam_(member|binding|policy)$/.test(r.type)) {
         const roles = r.type.endsWith('_policy') ? String(r.config.policy_data ?? '') : String(r.config.role ?? '');
@@ -28,7 +35,10 @@ export const iam001SecretScope: PolicyRule = {
         const role = String(r.config.role_definition_name ?? r.config.role_definition_id ?? '');
         if (!SECRET_READING_ROLES.some((x) => role.includes(x))) continue;
         // The deploying principal manages its vault's secrets (declared, or whoever applies).
-        if (role === 'Key Vault Secrets Officer' && (r.config.principal_id === DEPLOYER || r.name === 'deployer_secrets_officer')) continue;
+        if (role === 'Key Vault Secrets Officer' && (r.config.principal_id === DEPLOYER || r.name === 'deployer_secrets_officer' || r.collection === COLLECTIONS.azureVaultOfficers)) continue;
+        // A service reads its own vault (layout vaultPerService): every secret in it is its own.
+        const vault = vaults.get(String(r.config.scope ?? ''));
+        if (role === 'Key Vault Secrets User' && vault?.service !== undefined && ctx.facts?.members[vault.service] === r.config.principal_id) continue;
         if (!SECRET_SCOPE.test(String(r.config.scope ?? ''))) {
           out.push({ resource: r.address, message: `"${role}" is assigned on ${JSON.stringify(r.config.scope)}, wider than one secret` });
         }

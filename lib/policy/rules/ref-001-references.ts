@@ -1,7 +1,7 @@
 import { formatPath } from '../../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../../kubernetes/objects';
 import type { EnvironmentFacts, PolicyRule, ResourceInstance, Violation } from '../types';
-import { keyVaultSecretScopes } from '../inventory';
+import { keyVaultIds, keyVaultSecretScopes } from '../inventory';
 
 function provisioned(instances: readonly ResourceInstance[]): Set<string> {
   const names = new Set<string>();
@@ -30,18 +30,36 @@ function readersOf(o: KubernetesObject, find: (kind: string, ns: string | undefi
   return owner && facts.members[owner] ? [facts.members[owner]] : [];
 }
 
-/** Every (secret, reader) pair a grant allows, as `name\u0000reader`. */
+/** Every (secret, reader) pair a grant allows, as `name\u0000reader`: on one secret, or on a vault for every secret in it. */
 function readable(instances: readonly ResourceInstance[]): Set<string> {
   const out = new Set<string>();
   const scopes = keyVaultSecretScopes(instances);
+  const vaults = keyVaultIds(instances);
+  const inVault = new Map<string, string[]>();
+  for (const r of instances) {
+    if (r.type !== 'azurerm_key_vault_secret') continue;
+    const list = inVault.get(String(r.config.key_vault_id)) ?? [];
+    list.push(String(r.config.name));
+    inVault.set(String(r.config.key_vault_id), list);
+  }
   for (const r of instances) {
     if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') out.add(`${r.config.secret_id}\u0000${r.config.member}`);
     if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
-      const name = scopes.get(String(r.config.scope));
+      const scope = String(r.config.scope);
+      const name = scopes.get(scope);
       if (name !== undefined) out.add(`${name}\u0000${r.config.principal_id}`);
+      if (vaults.has(scope)) for (const n of inVault.get(scope) ?? []) out.add(`${n}\u0000${r.config.principal_id}`);
     }
   }
   return out;
+}
+
+/** The vault a SecretStore or SecretProviderClass reads (Azure). */
+function vaultOf(o: KubernetesObject | undefined): string | undefined {
+  const spec = (o as { spec?: any } | undefined)?.spec;
+  if (o?.kind === 'SecretProviderClass') return spec?.parameters?.keyvaultName;
+  const url = spec?.provider?.azurekv?.vaultUrl;
+  return typeof url === 'string' ? /^https:\/\/([^.]+)\./.exec(url)?.[1] : undefined;
 }
 
 /**
@@ -69,26 +87,35 @@ export const ref001References: PolicyRule = {
       const spec = (o as { spec?: any }).spec;
       const where = `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
       const service = o.metadata.labels?.['secret-wiring.dev/service'];
-      let wanted: string[] = [];
-      let auth: KubernetesObject | undefined;
+      // Each remote secret wanted, with the object that authenticates for it (and names its vault).
+      let wanted: { name: string; auth: KubernetesObject }[] = [];
       if (o.kind === 'ExternalSecret') {
-        wanted = (spec?.data ?? []).map((d: any) => String(d.remoteRef?.key));
-        auth = find('SecretStore', o.metadata.namespace, spec?.secretStoreRef?.name);
-        if (!auth) {
-          out.push({ resource: where, message: `its SecretStore ${spec?.secretStoreRef?.name} is not generated`, declarationPath: service && formatPath(['services', service, 'secrets', o.metadata.name]) });
-          continue;
+        const missing = new Set<string>();
+        for (const d of spec?.data ?? []) {
+          const store = d.sourceRef?.storeRef?.name ?? spec?.secretStoreRef?.name;
+          const auth = find('SecretStore', o.metadata.namespace, store);
+          if (auth) wanted.push({ name: String(d.remoteRef?.key), auth });
+          else missing.add(String(store));
+        }
+        for (const store of missing) {
+          out.push({ resource: where, message: `its SecretStore ${store} is not generated`, declarationPath: service && formatPath(['services', service, 'secrets', o.metadata.name]) });
         }
       } else if (o.kind === 'SecretProviderClass') {
         const param = String(spec?.parameters?.objects ?? '');
-        wanted = [...param.matchAll(/objectName: *"?([^"\n]+)"?/g)].map((m) => m[1].trim());
-        auth = o;
+        wanted = [...param.matchAll(/objectName: *"?([^"\n]+)"?/g)].map((m) => ({ name: m[1].trim(), auth: o }));
       } else continue;
-      const readers = readersOf(auth, find, facts);
-      for (const name of wanted) {
+      const readersByAuth = new Map<KubernetesObject, string[]>();
+      for (const { name, auth } of wanted) {
+        let readers = readersByAuth.get(auth);
+        if (!readers) readersByAuth.set(auth, (readers = readersOf(auth, find, facts)));
         const key = facts.cloud === 'azure' ? name.toLowerCase() : name;
         const path = service ? formatPath(['services', service]) : undefined;
+        const vault = facts.cloud === 'azure' ? vaultOf(auth) : undefined;
+        const holder = facts.keyVaults?.[key];
         if (!names.has(key)) out.push({ resource: where, message: `${name} is not a secret of environment ${facts.environment}`, declarationPath: path });
-        else if (readers.length === 0 || !readers.every((reader) => grants.has(`${name}\u0000${reader}`))) {
+        else if (holder !== undefined && vault !== undefined && holder.toLowerCase() !== vault.toLowerCase()) {
+          out.push({ resource: where, message: `${name} is in vault ${holder}, but ${auth === o ? 'it reads' : `its SecretStore ${auth.metadata.name} reads`} vault ${vault}`, declarationPath: path });
+        } else if (readers.length === 0 || !readers.every((reader) => grants.has(`${name}\u0000${reader}`))) {
           out.push({ resource: where, message: `${name} is not readable by the identity ${readers[0] ?? '(none)'} that ${o.kind === 'ExternalSecret' ? 'its SecretStore' : 'it'} uses`, declarationPath: path });
         }
       }

@@ -1,6 +1,7 @@
 import type { PolicyRule, Violation } from '../types';
 import { blockRef } from '../../terraform/block-names';
 import { keyVaultSecretScopes } from '../inventory';
+import { COLLECTIONS } from '../../terraform/addresses';
 
 function grants(type: string): boolean {
   return type === 'google_secret_manager_secret_iam_member' || type === 'azurerm_role_assignment';
@@ -23,17 +24,28 @@ export const xsv001CrossService: PolicyRule = {
     // expression of its versionless id (Azure role assignment scope).
     const owners = new Map<string, string>();
     const names = keyVaultSecretScopes(ctx.instances);
+    // A service's own vault (vaultPerService): a grant on it reads every secret in it.
+    const vaultOwners = new Map<string, string>();
     for (const r of ctx.instances) {
       if (r.type === 'google_secret_manager_secret') owners.set(String(r.config.secret_id), String(r.config.labels?.service));
       if (r.type === 'azurerm_key_vault_secret') owners.set(blockRef(r.type, r.name, 'resource_versionless_id'), String(r.config.tags?.service));
+      if (r.type === 'azurerm_key_vault' && r.collection === COLLECTIONS.azureVaults) vaultOwners.set(blockRef(r.type, r.name, 'id'), String(r.config.tags?.service));
     }
     const serviceOf = new Map(Object.entries(facts.members).map(([s, m]) => [m, s]));
     for (const r of ctx.instances) {
       if (!grants(r.type) || r.config.role_definition_name === 'Key Vault Secrets Officer') continue;
       const target = r.type === 'azurerm_role_assignment' ? String(r.config.scope) : String(r.config.secret_id);
-      const owner = owners.get(target);
       const member = String(r.config.member ?? r.config.principal_id);
       const reader = serviceOf.get(member);
+      const vaultOwner = vaultOwners.get(target);
+      if (vaultOwner !== undefined) {
+        // No from reaches a whole vault: only its owner reads at the vault's scope.
+        if (reader !== vaultOwner) {
+          out.push({ resource: r.address, message: `${reader ?? member} reads every secret of ${vaultOwner}'s vault; other services read only the secrets they declare with from, each granted on its own`, declarationPath: reader ? `services.${reader}` : `services.${vaultOwner}` });
+        }
+        continue;
+      }
+      const owner = owners.get(target);
       if (!owner) continue;
       if (!reader) {
         out.push({ resource: r.address, message: `${member} is not the identity of any declared service, yet reads a secret of ${owner}`, declarationPath: facts.secrets[names.get(target) ?? target]?.declaredAt });
