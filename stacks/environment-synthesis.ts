@@ -14,6 +14,7 @@ import { sharedNamespaces } from '../lib/declaration/checks/shared-namespaces';
 import { BLOCK_FILES_CONTEXT, writeBlockFiles } from '../lib/terraform/resource-blocks';
 import { collectGarbage } from '../lib/util/collect-garbage';
 import { buildEnvironment } from './app';
+import { environmentUsage, type EnvironmentUsage } from '../lib/limits/usage';
 
 /** Declarations with at least this many keys collect garbage between phases (small ones gain nothing). */
 export const LARGE_DECLARATION_KEYS = 2000;
@@ -50,6 +51,8 @@ export interface EnvironmentResult {
   readonly counts: [string, { blocks: number; instances: number }][];
   /** cdktf's manifest.json of the environment's app. */
   readonly manifest: { version: string; stacks: Record<string, unknown> };
+  /** What the environment creates and how often its controllers call the clouds, for its budgets. */
+  readonly usage: EnvironmentUsage;
 }
 
 /** Bytes gathered before a write, when a file is given as lines. */
@@ -124,5 +127,6 @@ export function synthesizeEnvironment(model: Model, environment: EnvironmentMode
   stage(join(staged, env.environment), files);
   const gitops = env.gitops?.() ?? {};
   stage(join(staged, env.environment), gitops);
-  return { environment: env.environment, stacks: names, files: [...Object.keys(files), ...Object.keys(gitops)].sort(), counts, manifest };
+  const usage = environmentUsage(model, environment, { gcp: env.gcp, azure: env.azure });
+  return { environment: env.environment, stacks: names, files: [...Object.keys(files), ...Object.keys(gitops)].sort(), counts, manifest, usage };
 }

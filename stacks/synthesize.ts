@@ -8,6 +8,7 @@ import { findingsJson, formatFindings } from '../lib/policy/format';
 import { collectGarbage } from '../lib/util/collect-garbage';
 import { LARGE_DECLARATION_KEYS, keyCount, synthesizeEnvironment, type EnvironmentResult } from './environment-synthesis';
 import { loadModel } from './load-model';
+import { budgetFindings, budgetLines, formatBudgets, type BudgetLine } from '../lib/limits/budgets';
 
 export { countResources, LARGE_DECLARATION_KEYS } from './environment-synthesis';
 
@@ -139,6 +140,8 @@ interface Synthesis {
   readonly staged: string;
   /** Resource blocks and instances of each stack, by stack name. */
   readonly counts: ReadonlyMap<string, { blocks: number; instances: number }>;
+  /** Each environment's figures against the clouds' limits. */
+  readonly budgets: readonly BudgetLine[];
 }
 
 /** JSON with object keys sorted at every level, indented: the form of cdktf's manifest.json. */
@@ -174,7 +177,10 @@ function run(model: Model, outdir: string, staged: string): Synthesis {
     envs.push({ environment: r.environment, stacks: r.stacks });
   }
   writeFileSync(join(outdir, 'manifest.json'), sortedJson(manifest));
-  return { model, envs, policy, generated, staged, counts };
+  // Limits: a deploy past one fails (errors), controllers or plans past one are throttled (warnings).
+  const budgets = budgetLines(results.map((r) => r.usage));
+  policy.findings.push(...budgetFindings(budgets, model.suppressions));
+  return { model, envs, policy, generated, staged, counts, budgets };
 }
 
 /** Loads the declaration and synthesizes it into a temporary folder; reports problems itself. */
@@ -278,11 +284,13 @@ export function check(o: CheckOptions): number {
   return attempt(
     o,
     (tmp) => join(tmp, 'cdktf.out'),
-    ({ policy }) => {
+    ({ policy, budgets }) => {
       const code = policy.errors.length > 0 ? EXIT_POLICY_VIOLATIONS : EXIT_OK;
       if (o.format === 'json') {
-        o.log(JSON.stringify({ ok: code === EXIT_OK, ...findingsJson(policy.findings, policy.notes) }, null, 2));
+        o.log(JSON.stringify({ ok: code === EXIT_OK, ...findingsJson(policy.findings, policy.notes), budgets }, null, 2));
       } else {
+        o.log('Budgets (the limits and their sources: README, "Cloud limits"):');
+        for (const l of formatBudgets(budgets)) o.log(`  ${l}`);
         reportPolicy(o, policy);
         o.log(code === EXIT_OK ? `OK: no policy error (${policy.warnings.length} warnings, ${policy.suppressed.length} suppressed)` : 'Policy errors: see above.');
       }

@@ -72,6 +72,8 @@ export interface AzureModel {
   readonly externalSecrets: { readonly chartVersion: string; readonly namespace: string };
   readonly labels: Readonly<Record<string, string>>;
   readonly stateBackend?: { readonly resourceGroup: string; readonly storageAccount: string; readonly container: string };
+  /** Role assignments of the subscription kept free for others. */
+  readonly reservedRoleAssignments: number;
 }
 
 /** A policy rule excused at one place of the declaration. */
@@ -154,6 +156,8 @@ export interface ServiceModel {
   readonly environments: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly secrets: readonly KubernetesSecretModel[];
+  /** Pods per cluster that mount its SecretProviderClass (CSI delivery). */
+  readonly replicas: number;
 }
 
 export interface Model {
@@ -257,6 +261,7 @@ export function resolveDeclaration(decl: Declaration): Model {
       createNamespace: s.createNamespace ?? true,
       sharedNamespace: s.sharedNamespace?.reason,
       serviceAccount: s.serviceAccount ?? defaultServiceAccountName(name),
+      replicas: s.replicas ?? 3,
       environments: serviceEnvs,
       labels: sortedRecord(s.labels),
       secrets: sortedKeys(s.secrets).map((secretName) => ({
@@ -317,6 +322,7 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
     },
     labels: sortedRecord(a.labels),
     stateBackend: a.stateBackend,
+    reservedRoleAssignments: a.reservedRoleAssignments ?? 400,
   };
 }
 

@@ -240,6 +240,16 @@ export const AzureEnvironmentSchema = Type.Object(
       ),
     ),
     labels: Type.Optional(Labels),
+    reservedRoleAssignments: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 4000,
+        default: 400,
+        'x-rule': 'reserved role assignments are 0 to 4,000, the limit of a subscription',
+        description:
+          'Role assignments of the subscription made outside this declaration (owners, AKS, other teams), kept free of the 4,000 a subscription allows; environments sharing a subscription count together, with the largest reservation. Default: 400.',
+      }),
+    ),
     stateBackend: Type.Optional(
       Type.Object(
         {
@@ -377,6 +387,15 @@ export const ServiceSchema = Type.Object(
     ),
     createNamespace: Type.Optional(
       Type.Boolean({ default: true, description: 'Create the namespace with the manifests. Default: true.' }),
+    ),
+    replicas: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        default: 3,
+        'x-rule': 'replicas are 1 to 10,000 pods',
+        description: "Pods per cluster that mount the service's SecretProviderClass (CSI delivery): each polls Key Vault for every object at the rotation interval, which the vault's request budget counts. Default: 3.",
+      }),
     ),
     sharedNamespace: Type.Optional(
       Type.Object(
