@@ -1,4 +1,7 @@
 /// <reference path="./setup.ts" />
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
 import {
   admissionGuardObjects,
   CLUSTER_SECRET_STORE_POLICY,
@@ -440,6 +443,7 @@ describe('validationActions', () => {
     [[], /validationActions: \[\]: not empty/],
     [['Deny', 'Deny'], /no repeats/],
     [['Deny', 'Warn'], /Deny and Warn together are refused by Kubernetes/],
+    [['Block'], /each one of Deny, Warn, Audit/],
   ])('%j is refused', (actions, message) => {
     expect(() => admissionGuardObjects({ ...gkeProps, validationActions: actions as any })).toThrow(message);
   });
@@ -561,5 +565,191 @@ describe('rendered objects', () => {
   test('with no managed namespace, only the ClusterSecretStore guard binds', () => {
     const rendered = admissionGuardObjects({ paramNamespace: CONTROLLER_NS, namespaces: [] });
     expect(rendered.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding').map((o) => o.metadata.name)).toEqual([CLUSTER_SECRET_STORE_POLICY]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The rendered objects against the Kubernetes OpenAPI v3 schema (vendor/upstream/kubernetes-*)
+// ---------------------------------------------------------------------------------------------
+
+/** kubernetes/kubernetes api/openapi-spec/v3, vendored unmodified by scripts/vendor-kubernetes.sh. */
+const KUBERNETES_OPENAPI = join(__dirname, '..', 'vendor', 'upstream', 'kubernetes-384f8f79', 'apis__admissionregistration.k8s.io__v1_openapi.json');
+
+interface OpenApiSchema {
+  readonly $ref?: string;
+  readonly allOf?: readonly OpenApiSchema[];
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, OpenApiSchema>>;
+  readonly additionalProperties?: OpenApiSchema | boolean;
+  readonly items?: OpenApiSchema;
+  readonly required?: readonly string[];
+  readonly 'x-kubernetes-group-version-kind'?: readonly { readonly group: string; readonly version: string; readonly kind: string }[];
+}
+interface OpenApiDocument {
+  readonly openapi: string;
+  readonly components: { readonly schemas: Readonly<Record<string, OpenApiSchema>> };
+}
+
+/** Kubernetes extensions in the document: annotations for clients and server-side apply, not constraints JSON Schema can check. */
+const KUBERNETES_KEYWORDS = [
+  'x-kubernetes-group-version-kind',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-list-type',
+  'x-kubernetes-map-type',
+  'x-kubernetes-patch-merge-key',
+  'x-kubernetes-patch-strategy',
+  'x-kubernetes-unions',
+];
+
+class KubernetesOpenApi {
+  private readonly ajv: Ajv;
+  private readonly validators = new Map<string, ValidateFunction>();
+  private static readonly ID = 'kubernetes-openapi';
+
+  constructor(readonly doc: OpenApiDocument) {
+    // Unknown keywords are errors, so a new keyword in a refreshed document is noticed. Formats
+    // (int32, int64, byte, date-time) are not checked: ajv-formats is not installed.
+    this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, strictTuples: false, validateFormats: false });
+    for (const keyword of ['components', ...KUBERNETES_KEYWORDS]) this.ajv.addKeyword({ keyword });
+    // Refs in the document are `#/components/schemas/<name>`, resolved against this root.
+    this.ajv.addSchema({ $id: KubernetesOpenApi.ID, components: doc.components });
+  }
+
+  /** Name of the schema whose x-kubernetes-group-version-kind is the object's apiVersion and kind. */
+  schemaNameOf(o: { apiVersion: string; kind: string }): string {
+    const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+    const names = Object.entries(this.doc.components.schemas)
+      .filter(([, s]) => (s['x-kubernetes-group-version-kind'] ?? []).some((g) => g.group === group && g.version === version && g.kind === o.kind))
+      .map(([n]) => n);
+    if (names.length !== 1) throw new Error(`${o.apiVersion} ${o.kind}: ${names.length} schemas in the document`);
+    return names[0];
+  }
+
+  /** ajv errors of `value` against schema `name`, as `<path> <message>`. */
+  errors(name: string, value: unknown): string[] {
+    let validate = this.validators.get(name);
+    if (!validate) {
+      validate = this.ajv.getSchema(`${KubernetesOpenApi.ID}#/components/schemas/${name}`);
+      if (!validate) throw new Error(`no schema ${name}`);
+      this.validators.set(name, validate);
+    }
+    return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  }
+
+  private resolve(s: OpenApiSchema): OpenApiSchema {
+    if (s.$ref) {
+      const name = s.$ref.replace('#/components/schemas/', '');
+      const target = this.doc.components.schemas[name];
+      if (!target) throw new Error(`unresolved ${s.$ref}`);
+      return this.resolve(target);
+    }
+    if (!s.allOf) return s;
+    return s.allOf.map((m) => this.resolve(m)).reduce<OpenApiSchema>((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties } }), { ...s, allOf: undefined });
+  }
+
+  /**
+   * Fields of `value` that the schema does not declare. Kubernetes schemas do not say
+   * additionalProperties: false, but the API server drops (or, under strict field validation,
+   * refuses) an unknown field: a misspelled one would be lost silently.
+   */
+  undeclared(name: string, value: unknown): string[] {
+    const out: string[] = [];
+    const walk = (schema: OpenApiSchema, v: unknown, path: string) => {
+      const s = this.resolve(schema);
+      if (Array.isArray(v)) {
+        if (s.items) v.forEach((x, i) => walk(s.items!, x, `${path}[${i}]`));
+        return;
+      }
+      if (v === null || typeof v !== 'object') return;
+      for (const [k, x] of Object.entries(v)) {
+        const at = `${path}.${k}`;
+        if (s.properties?.[k]) walk(s.properties[k], x, at);
+        else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, x, at);
+        else if (s.properties || s.additionalProperties === false) out.push(at);
+      }
+    };
+    walk({ $ref: `#/components/schemas/${name}` }, value, '');
+    return out;
+  }
+}
+
+describe('rendered objects against the Kubernetes OpenAPI schema (admissionregistration.k8s.io/v1)', () => {
+  const doc = JSON.parse(readFileSync(KUBERNETES_OPENAPI, 'utf8')) as OpenApiDocument;
+  const openApi = new KubernetesOpenApi(doc);
+  const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+  const VAP = 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy';
+  const VAPB = 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding';
+
+  const renderings: [string, KubernetesObject[]][] = [
+    ['GKE', admissionGuardObjects(gkeProps)],
+    ['AKS', admissionGuardObjects(aksProps)],
+    ['audit mode', admissionGuardObjects({ ...gkeProps, validationActions: ['Audit', 'Warn'] })],
+    ['no ClusterSecretStore, no namespace', admissionGuardObjects({ paramNamespace: CONTROLLER_NS, namespaces: [] })],
+  ];
+
+  test('the vendored document is an OpenAPI 3 document with both kinds in v1', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(openApi.schemaNameOf({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy' })).toBe(VAP);
+    expect(openApi.schemaNameOf({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' })).toBe(VAPB);
+  });
+
+  test.each(renderings)('%s: every policy and binding is valid, with no undeclared field', (_name, objects) => {
+    const admission = objects.filter((o) => o.apiVersion === 'admissionregistration.k8s.io/v1');
+    expect(admission.length).toBeGreaterThanOrEqual(4);
+    for (const o of admission) {
+      const name = openApi.schemaNameOf(o);
+      expect({ object: o.metadata.name, errors: openApi.errors(name, o), undeclared: openApi.undeclared(name, o) }).toEqual({ object: o.metadata.name, errors: [], undeclared: [] });
+    }
+  });
+
+  test.each(renderings)('%s: every ConfigMap has valid metadata (ObjectMeta) and string data', (_name, objects) => {
+    // core/v1 ConfigMap is in api__v1_openapi.json, which is not vendored (see vendor/upstream/README.md):
+    // its metadata is checked against the same ObjectMeta schema, the rest by hand.
+    for (const o of objects.filter((x): x is ConfigMap => x.kind === 'ConfigMap')) {
+      expect(o.apiVersion).toBe('v1');
+      expect(Object.keys(o).sort()).toEqual(['apiVersion', 'data', 'kind', 'metadata']);
+      expect(openApi.errors(OBJECT_META, o.metadata)).toEqual([]);
+      expect(openApi.undeclared(OBJECT_META, o.metadata)).toEqual([]);
+      for (const [k, v] of Object.entries(o.data)) {
+        expect(k).toMatch(/^[-._a-zA-Z0-9]+$/);
+        expect(typeof v).toBe('string');
+      }
+    }
+  });
+
+  describe('the validator rejects what the schema rejects', () => {
+    const objects = admissionGuardObjects(gkeProps);
+    const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')!;
+    const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding')!;
+
+    test('a validation without its required expression', () => {
+      const bad = variant(policy, (o) => delete o.spec.validations[0].expression);
+      expect(openApi.errors(VAP, bad)).toEqual(["/spec/validations/0 must have required property 'expression'"]);
+    });
+
+    test('a variable without a name (Variable requires name and expression)', () => {
+      const bad = variant(policy, (o) => (o.spec.variables = [{ expression: 'true' }]));
+      expect(openApi.errors(VAP, bad)).toEqual(["/spec/variables/0 must have required property 'name'"]);
+    });
+
+    test('validationActions as a string, operations as a string', () => {
+      expect(openApi.errors(VAPB, variant(binding, (o) => (o.spec.validationActions = 'Deny')))).toEqual(['/spec/validationActions must be array']);
+      expect(openApi.errors(VAP, variant(policy, (o) => (o.spec.matchConstraints.resourceRules[0].operations = 'CREATE')))).toEqual([
+        '/spec/matchConstraints/resourceRules/0/operations must be array',
+      ]);
+    });
+
+    test('a misspelled field is reported as undeclared', () => {
+      expect(openApi.undeclared(VAPB, variant(binding, (o) => (o.spec.validationAction = ['Deny'])))).toEqual(['.spec.validationAction']);
+      expect(openApi.undeclared(VAP, variant(policy, (o) => (o.spec.matchConstraints.resourceRules[0].resource = ['secretstores'])))).toEqual([
+        '.spec.matchConstraints.resourceRules[0].resource',
+      ]);
+      expect(openApi.undeclared(VAP, variant(policy, (o) => (o.metadata.label = {})))).toEqual(['.metadata.label']);
+    });
+
+    test('what the schema does not check: values of validationActions (no enum; the API server\'s own validation refuses Block, and so does the module)', () => {
+      expect(openApi.errors(VAPB, variant(binding, (o) => (o.spec.validationActions = ['Block'])))).toEqual([]);
+      expect(() => admissionGuardObjects({ ...gkeProps, validationActions: ['Block' as never] })).toThrow(/each one of Deny, Warn, Audit/);
+    });
   });
 });

@@ -40,6 +40,7 @@ import { MANAGED_BY_LABEL, sortObjects, type KubernetesObject, type ObjectMeta }
 export const ADMISSION_REGISTRATION_API = 'admissionregistration.k8s.io/v1';
 
 export type ValidationAction = 'Deny' | 'Warn' | 'Audit';
+const VALIDATION_ACTIONS: readonly string[] = ['Deny', 'Warn', 'Audit'] satisfies ValidationAction[];
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT' | '*';
 
 export interface LabelSelectorRequirement {
@@ -477,6 +478,7 @@ function validate(props: AdmissionGuardProps): void {
   );
   const actions = props.validationActions ?? ['Deny'];
   check(actions.length > 0 && new Set(actions).size === actions.length, 'validationActions', actions, 'not empty, no repeats');
+  check(actions.every((a) => VALIDATION_ACTIONS.includes(a)), 'validationActions', actions, `each one of ${VALIDATION_ACTIONS.join(', ')}`);
   check(!(actions.includes('Deny') && actions.includes('Warn')), 'validationActions', actions, 'Deny and Warn together are refused by Kubernetes');
   if (errors.length > 0) throw new Error(`invalid admission guard:\n${errors.join('\n')}`);
 }
