@@ -401,6 +401,13 @@ describe('scope and parameters', () => {
     expectAdmitted(new AdmissionSimulator(objects).admit(create(gcpSecretStoreObject({ name: 's', namespace: 'ledger', service: 'ledger', projectId: PROJECT, serviceAccount: 'ledger-secrets' }))));
   });
 
+  test('in audit mode, a missing parameter ConfigMap warns instead of denying (validationActions apply to misconfigurations under failurePolicy Fail)', () => {
+    const objects = admissionGuardObjects({ ...gkeProps, validationActions: ['Audit', 'Warn'] }).filter((o) => o.kind !== 'ConfigMap');
+    const outcome = new AdmissionSimulator(objects).admit(create(paymentsStore));
+    expect(outcome.allowed).toBe(true);
+    expect(outcome.warnings).toEqual([expect.stringMatching(/no params found for policy binding with `Deny` parameterNotFoundAction$/)]);
+  });
+
   test('a ConfigMap of the same name in the managed namespace itself is never read', () => {
     const permissive: ConfigMap = {
       apiVersion: 'v1',

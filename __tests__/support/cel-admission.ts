@@ -6,14 +6,13 @@
  *    and whose `matchResources` select it (namespace labels, including the automatic
  *    `kubernetes.io/metadata.name`; object labels; resource rules);
  * 2. its params: the object `paramRef` names (in `paramRef.namespace`, else the request's), or,
- *    when absent, `parameterNotFoundAction` (Deny: the policy's failurePolicy decides, whatever the
- *    binding's validationActions);
+ *    when absent, `parameterNotFoundAction` (Deny: a failure under failurePolicy Fail);
  * 3. `matchConditions`: any false skips the policy; an error goes to failurePolicy;
  * 4. `variables`, evaluated lazily when first used (`variables.<name>`), as the API server does;
  * 5. `validations`: each must be true; a false one yields `messageExpression` (when it gives a
  *    non-empty one-line string), else `message`, else `failed expression: <expression>`; an error
- *    goes to failurePolicy. The binding's validationActions say whether a failure denies, warns or
- *    is only audited.
+ *    goes to failurePolicy. The binding's validationActions say whether a failure (including an
+ *    error or misconfiguration under failurePolicy Fail) denies, warns or is only audited.
  *
  * Expressions see `object`, `oldObject` (null on CREATE), `request` (operation, namespace, name,
  * kind, resource, userInfo), `params` (null without paramKind) and `namespaceObject` (null for
@@ -191,8 +190,16 @@ export class AdmissionSimulator {
       if (!resourcesMatch(binding.spec.matchResources, r, nsLabels, objectLabels, false)) continue;
 
       const prefix = `ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}' denied request: `;
+      const actions: readonly ValidationAction[] = binding.spec.validationActions;
+      /** A failure is enforced by the binding's validationActions. */
+      const enforce = (failure: string) => {
+        if (actions.includes('Deny')) denials.push(prefix + failure);
+        if (actions.includes('Warn')) warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${failure}`);
+        if (actions.includes('Audit')) audits.push(failure);
+      };
+      /** Errors and misconfigurations count as failures only under failurePolicy Fail. */
       const failClosed = (message: string) => {
-        if (spec.failurePolicy !== 'Ignore') denials.push(prefix + message);
+        if (spec.failurePolicy !== 'Ignore') enforce(message);
       };
 
       let params: KubernetesObject | null = null;
@@ -261,12 +268,7 @@ export class AdmissionSimulator {
         }
         failures.push(message ?? validation.message ?? `failed expression: ${validation.expression}`);
       }
-      for (const failure of failures) {
-        const actions: readonly ValidationAction[] = binding.spec.validationActions;
-        if (actions.includes('Deny')) denials.push(prefix + failure);
-        if (actions.includes('Warn')) warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${failure}`);
-        if (actions.includes('Audit')) audits.push(failure);
-      }
+      for (const failure of failures) enforce(failure);
     }
     return { allowed: denials.length === 0, denials, warnings, audits, applied };
   }
