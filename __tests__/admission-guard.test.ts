@@ -1,7 +1,4 @@
 /// <reference path="./setup.ts" />
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
 import {
   admissionGuardObjects,
   CLUSTER_SECRET_STORE_POLICY,
@@ -21,6 +18,7 @@ import {
   type KubernetesObject,
 } from '../lib/kubernetes/objects';
 import { AdmissionSimulator, type AdmissionAttempt, type AdmissionOutcome } from './support/cel-admission';
+import { kubernetesOpenApi } from './support/kubernetes-openapi';
 
 const PROJECT = 'acme-prod';
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -93,7 +91,7 @@ describe('the product\'s own objects are admitted', () => {
     expect(store.applied).toEqual([namespaceGuardName('payments')]);
     const secret = gke.admit(create(paymentsSecret));
     expectAdmitted(secret);
-    expect(secret.applied).toEqual([EXTERNAL_SECRET_POLICY]);
+    expect(secret.applied).toEqual([namespaceGuardName('payments', EXTERNAL_SECRET_POLICY)]);
   });
 
   test('GKE: in a shared namespace, a SecretStore may authenticate as any of its services\' accounts', () => {
@@ -142,7 +140,7 @@ describe('GKE: hostile SecretStores are denied', () => {
   test('no auth: the store would read as the controller\'s own identity', () => {
     expectDenied(
       store((o) => delete o.spec.provider.gcpsm.auth),
-      /^ValidatingAdmissionPolicy 'secret-wiring-secretstores' with binding 'secret-wiring-secretstores\.payments' denied request: spec\.provider\.gcpsm\.auth is missing: without it the store reads as the External Secrets controller's own identity; use auth\.workloadIdentity with one of payments-secrets$/,
+      /^ValidatingAdmissionPolicy 'secret-wiring-secretstores' with binding 'secret-wiring-secretstores-payments' denied request: spec\.provider\.gcpsm\.auth is missing: without it the store reads as the External Secrets controller's own identity; use auth\.workloadIdentity with one of payments-secrets$/,
     );
   });
 
@@ -311,7 +309,7 @@ describe('ExternalSecrets that reference a ClusterSecretStore are denied', () =>
   test('spec.secretStoreRef.kind', () => {
     expectDenied(
       secret((o) => (o.spec.secretStoreRef = { kind: 'ClusterSecretStore', name: 'platform-store' })),
-      /^ValidatingAdmissionPolicy 'secret-wiring-externalsecrets' with binding 'secret-wiring-externalsecrets' denied request: spec\.secretStoreRef names ClusterSecretStore platform-store is not allowed in namespace payments: ExternalSecrets here read only from a SecretStore of their own namespace$/,
+      /^ValidatingAdmissionPolicy 'secret-wiring-externalsecrets' with binding 'secret-wiring-externalsecrets-payments' denied request: spec\.secretStoreRef names ClusterSecretStore platform-store is not allowed in namespace payments: ExternalSecrets here read only from a SecretStore of their own namespace$/,
     );
   });
 
@@ -396,7 +394,7 @@ describe('scope and parameters', () => {
   test('a managed namespace whose parameter ConfigMap is missing is denied (parameterNotFoundAction: Deny), even the product\'s own store', () => {
     const objects = admissionGuardObjects(gkeProps).filter((o) => !(o.kind === 'ConfigMap' && o.metadata.name === namespaceGuardName('payments')));
     const outcome = new AdmissionSimulator(objects).admit(create(paymentsStore));
-    expectDenied(outcome, /with binding 'secret-wiring-secretstores\.payments' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction$/);
+    expectDenied(outcome, /with binding 'secret-wiring-secretstores-payments' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction$/);
     // The other namespace keeps its parameters.
     expectAdmitted(new AdmissionSimulator(objects).admit(create(gcpSecretStoreObject({ name: 's', namespace: 'ledger', service: 'ledger', projectId: PROJECT, serviceAccount: 'ledger-secrets' }))));
   });
@@ -430,9 +428,10 @@ describe('validationActions', () => {
     const all = bindings(admissionGuardObjects(gkeProps));
     expect(all.map((b) => b.metadata.name)).toEqual([
       'secret-wiring-clustersecretstores',
-      'secret-wiring-externalsecrets',
-      'secret-wiring-secretstores.ledger',
-      'secret-wiring-secretstores.payments',
+      'secret-wiring-externalsecrets-ledger',
+      'secret-wiring-externalsecrets-payments',
+      'secret-wiring-secretstores-ledger',
+      'secret-wiring-secretstores-payments',
     ]);
     for (const b of all) expect(b.spec.validationActions).toEqual(['Deny']);
   });
@@ -442,7 +441,7 @@ describe('validationActions', () => {
     for (const b of bindings(objects)) expect(b.spec.validationActions).toEqual(['Audit', 'Warn']);
     const outcome = new AdmissionSimulator(objects).admit(create(variant(paymentsStore, (o) => delete o.spec.provider.gcpsm.auth)));
     expect(outcome.allowed).toBe(true);
-    expect(outcome.warnings).toEqual([expect.stringMatching(/^Validation failed for ValidatingAdmissionPolicy 'secret-wiring-secretstores' with binding 'secret-wiring-secretstores\.payments': spec\.provider\.gcpsm\.auth is missing/)]);
+    expect(outcome.warnings).toEqual([expect.stringMatching(/^Validation failed for ValidatingAdmissionPolicy 'secret-wiring-secretstores' with binding 'secret-wiring-secretstores-payments': spec\.provider\.gcpsm\.auth is missing/)]);
     expect(outcome.audits).toEqual([expect.stringMatching(/^spec\.provider\.gcpsm\.auth is missing/)]);
   });
 
@@ -462,33 +461,39 @@ describe('rendered objects', () => {
 
   test('a binding and a parameter ConfigMap per namespace, named after it; the binding names the ConfigMap in the controller\'s namespace', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
-      'ConfigMap/external-secrets/secret-wiring-secretstores.ledger',
-      'ConfigMap/external-secrets/secret-wiring-secretstores.payments',
+      'ConfigMap/external-secrets/secret-wiring-secretstores-ledger',
+      'ConfigMap/external-secrets/secret-wiring-secretstores-payments',
       'ValidatingAdmissionPolicy//secret-wiring-clustersecretstores',
       'ValidatingAdmissionPolicy//secret-wiring-externalsecrets',
       'ValidatingAdmissionPolicy//secret-wiring-secretstores',
       'ValidatingAdmissionPolicyBinding//secret-wiring-clustersecretstores',
-      'ValidatingAdmissionPolicyBinding//secret-wiring-externalsecrets',
-      'ValidatingAdmissionPolicyBinding//secret-wiring-secretstores.ledger',
-      'ValidatingAdmissionPolicyBinding//secret-wiring-secretstores.payments',
+      'ValidatingAdmissionPolicyBinding//secret-wiring-externalsecrets-ledger',
+      'ValidatingAdmissionPolicyBinding//secret-wiring-externalsecrets-payments',
+      'ValidatingAdmissionPolicyBinding//secret-wiring-secretstores-ledger',
+      'ValidatingAdmissionPolicyBinding//secret-wiring-secretstores-payments',
     ]);
-    expect((byName('ValidatingAdmissionPolicyBinding', 'secret-wiring-secretstores.payments') as ValidatingAdmissionPolicyBinding).spec).toEqual({
+    expect((byName('ValidatingAdmissionPolicyBinding', 'secret-wiring-secretstores-payments') as ValidatingAdmissionPolicyBinding).spec).toEqual({
       policyName: SECRET_STORE_POLICY,
-      paramRef: { name: 'secret-wiring-secretstores.payments', namespace: CONTROLLER_NS, parameterNotFoundAction: 'Deny' },
+      paramRef: { name: 'secret-wiring-secretstores-payments', namespace: CONTROLLER_NS, parameterNotFoundAction: 'Deny' },
       matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } } },
       validationActions: ['Deny'],
     });
-    expect((byName('ValidatingAdmissionPolicyBinding', EXTERNAL_SECRET_POLICY) as ValidatingAdmissionPolicyBinding).spec.matchResources).toEqual({
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['ledger', 'payments'] }] },
+    expect((byName('ValidatingAdmissionPolicyBinding', 'secret-wiring-externalsecrets-payments') as ValidatingAdmissionPolicyBinding).spec).toEqual({
+      policyName: EXTERNAL_SECRET_POLICY,
+      matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } } },
+      validationActions: ['Deny'],
     });
-    expect((byName('ConfigMap', 'secret-wiring-secretstores.ledger') as ConfigMap).data).toEqual({
+    // A namespace's own objects go with its service (its shard); the policies belong to the cluster.
+    expect(byName('ConfigMap', 'secret-wiring-secretstores-ledger').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'secret-wiring', 'secret-wiring.dev/service': 'billing' });
+    expect(byName('ValidatingAdmissionPolicy', EXTERNAL_SECRET_POLICY).metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'secret-wiring' });
+    expect((byName('ConfigMap', 'secret-wiring-secretstores-ledger') as ConfigMap).data).toEqual({
       projectID: PROJECT,
       provider: 'gcpsm',
       'serviceAccount.billing-secrets': 'billing-secrets',
       'serviceAccount.ledger-secrets': 'ledger-secrets',
       serviceAccounts: 'billing-secrets, ledger-secrets',
     });
-    expect(byName('ConfigMap', 'secret-wiring-secretstores.ledger').metadata.annotations).toEqual({ 'secret-wiring.dev/services': 'billing, ledger' });
+    expect(byName('ConfigMap', 'secret-wiring-secretstores-ledger').metadata.annotations).toEqual({ 'secret-wiring.dev/services': 'billing, ledger' });
   });
 
   test('the SecretStore policy: params from a ConfigMap, fails closed, CREATE and UPDATE of external-secrets.io/v1 secretstores', () => {
@@ -547,9 +552,9 @@ describe('rendered objects', () => {
 
   test('a namespace name at the longest (63) still gives valid names', () => {
     const ns = 'n'.repeat(63);
-    expect(namespaceGuardName(ns)).toBe(`secret-wiring-secretstores.${ns}`);
+    expect(namespaceGuardName(ns)).toBe(`secret-wiring-secretstores-${ns}`);
     const rendered = admissionGuardObjects({ ...gkeProps, namespaces: [{ ...gkeProps.namespaces[0], namespace: ns }] });
-    expect(rendered.filter((o) => o.metadata.name.endsWith(ns))).toHaveLength(2);
+    expect(rendered.filter((o) => o.metadata.name.endsWith(ns))).toHaveLength(3);
   });
 
   test('invalid input is refused, every problem at once', () => {
@@ -579,110 +584,9 @@ describe('rendered objects', () => {
 // The rendered objects against the Kubernetes OpenAPI v3 schema (vendor/upstream/kubernetes-*)
 // ---------------------------------------------------------------------------------------------
 
-/** kubernetes/kubernetes api/openapi-spec/v3, vendored unmodified by scripts/vendor-kubernetes.sh. */
-const KUBERNETES_OPENAPI = join(__dirname, '..', 'vendor', 'upstream', 'kubernetes-384f8f79', 'apis__admissionregistration.k8s.io__v1_openapi.json');
-
-interface OpenApiSchema {
-  readonly $ref?: string;
-  readonly allOf?: readonly OpenApiSchema[];
-  readonly type?: string;
-  readonly properties?: Readonly<Record<string, OpenApiSchema>>;
-  readonly additionalProperties?: OpenApiSchema | boolean;
-  readonly items?: OpenApiSchema;
-  readonly required?: readonly string[];
-  readonly 'x-kubernetes-group-version-kind'?: readonly { readonly group: string; readonly version: string; readonly kind: string }[];
-}
-interface OpenApiDocument {
-  readonly openapi: string;
-  readonly components: { readonly schemas: Readonly<Record<string, OpenApiSchema>> };
-}
-
-/** Kubernetes extensions in the document: annotations for clients and server-side apply, not constraints JSON Schema can check. */
-const KUBERNETES_KEYWORDS = [
-  'x-kubernetes-group-version-kind',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-list-type',
-  'x-kubernetes-map-type',
-  'x-kubernetes-patch-merge-key',
-  'x-kubernetes-patch-strategy',
-  'x-kubernetes-unions',
-];
-
-class KubernetesOpenApi {
-  private readonly ajv: Ajv;
-  private readonly validators = new Map<string, ValidateFunction>();
-  private static readonly ID = 'kubernetes-openapi';
-
-  constructor(readonly doc: OpenApiDocument) {
-    // Unknown keywords are errors, so a new keyword in a refreshed document is noticed. Formats
-    // (int32, int64, byte, date-time) are not checked: ajv-formats is not installed.
-    this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, strictTuples: false, validateFormats: false });
-    for (const keyword of ['components', ...KUBERNETES_KEYWORDS]) this.ajv.addKeyword({ keyword });
-    // Refs in the document are `#/components/schemas/<name>`, resolved against this root.
-    this.ajv.addSchema({ $id: KubernetesOpenApi.ID, components: doc.components });
-  }
-
-  /** Name of the schema whose x-kubernetes-group-version-kind is the object's apiVersion and kind. */
-  schemaNameOf(o: { apiVersion: string; kind: string }): string {
-    const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-    const names = Object.entries(this.doc.components.schemas)
-      .filter(([, s]) => (s['x-kubernetes-group-version-kind'] ?? []).some((g) => g.group === group && g.version === version && g.kind === o.kind))
-      .map(([n]) => n);
-    if (names.length !== 1) throw new Error(`${o.apiVersion} ${o.kind}: ${names.length} schemas in the document`);
-    return names[0];
-  }
-
-  /** ajv errors of `value` against schema `name`, as `<path> <message>`. */
-  errors(name: string, value: unknown): string[] {
-    let validate = this.validators.get(name);
-    if (!validate) {
-      validate = this.ajv.getSchema(`${KubernetesOpenApi.ID}#/components/schemas/${name}`);
-      if (!validate) throw new Error(`no schema ${name}`);
-      this.validators.set(name, validate);
-    }
-    return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
-  }
-
-  private resolve(s: OpenApiSchema): OpenApiSchema {
-    if (s.$ref) {
-      const name = s.$ref.replace('#/components/schemas/', '');
-      const target = this.doc.components.schemas[name];
-      if (!target) throw new Error(`unresolved ${s.$ref}`);
-      return this.resolve(target);
-    }
-    if (!s.allOf) return s;
-    return s.allOf.map((m) => this.resolve(m)).reduce<OpenApiSchema>((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties } }), { ...s, allOf: undefined });
-  }
-
-  /**
-   * Fields of `value` that the schema does not declare. Kubernetes schemas do not say
-   * additionalProperties: false, but the API server drops (or, under strict field validation,
-   * refuses) an unknown field: a misspelled one would be lost silently.
-   */
-  undeclared(name: string, value: unknown): string[] {
-    const out: string[] = [];
-    const walk = (schema: OpenApiSchema, v: unknown, path: string) => {
-      const s = this.resolve(schema);
-      if (Array.isArray(v)) {
-        if (s.items) v.forEach((x, i) => walk(s.items!, x, `${path}[${i}]`));
-        return;
-      }
-      if (v === null || typeof v !== 'object') return;
-      for (const [k, x] of Object.entries(v)) {
-        const at = `${path}.${k}`;
-        if (s.properties?.[k]) walk(s.properties[k], x, at);
-        else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, x, at);
-        else if (s.properties || s.additionalProperties === false) out.push(at);
-      }
-    };
-    walk({ $ref: `#/components/schemas/${name}` }, value, '');
-    return out;
-  }
-}
-
 describe('rendered objects against the Kubernetes OpenAPI schema (admissionregistration.k8s.io/v1)', () => {
-  const doc = JSON.parse(readFileSync(KUBERNETES_OPENAPI, 'utf8')) as OpenApiDocument;
-  const openApi = new KubernetesOpenApi(doc);
+  const { doc } = kubernetesOpenApi();
+  const openApi = kubernetesOpenApi();
   const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
   const VAP = 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy';
   const VAPB = 'io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding';
@@ -710,7 +614,7 @@ describe('rendered objects against the Kubernetes OpenAPI schema (admissionregis
   });
 
   test.each(renderings)('%s: every ConfigMap has valid metadata (ObjectMeta) and string data', (_name, objects) => {
-    // core/v1 ConfigMap is in api__v1_openapi.json, which is not vendored (see vendor/upstream/README.md):
+    // core/v1 ConfigMap is in api__v1_openapi.json, which is not vendored (see vendor/upstream/kubernetes-384f8f79/SOURCE.md):
     // its metadata is checked against the same ObjectMeta schema, the rest by hand.
     for (const o of objects.filter((x): x is ConfigMap => x.kind === 'ConfigMap')) {
       expect(o.apiVersion).toBe('v1');

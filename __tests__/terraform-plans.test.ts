@@ -47,7 +47,7 @@ suite('real Terraform plans of every example declaration', () => {
   test('every stack of every declaration passes terraform init, validate and plan', () => {
     expect(plans.filter((p) => p.status !== 'PASS').map((p) => [p.name, p.step, p.diags])).toEqual([]);
     // Every mode is among them.
-    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'gke-google-service-account', 'sharded']));
+    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'aks-vault-per-service', 'gke-google-service-account', 'sharded']));
     const types = new Set(plans.flatMap((p) => managed(p).map((c) => c.type)));
     for (const t of ['google_service_account', 'google_service_account_iam_member', 'azurerm_federated_identity_credential', 'helm_release', 'kubernetes_manifest']) expect([t, types.has(t)]).toEqual([t, true]);
     expect(plans.filter((p) => p.declaration === 'sharded').map((p) => p.stack).sort()).toEqual(
@@ -87,6 +87,32 @@ suite('real Terraform plans of every example declaration', () => {
     // ledger reads payments' password through from: the grant lives with the secret, in the payments shard.
     const grants = managed(plans.find((p) => p.name === 'sharded--production-gcp-payments')!).filter((c) => c.type === 'google_secret_manager_secret_iam_member');
     expect(grants.map((c) => c.address)).toContain('google_secret_manager_secret_iam_member.secret_accessors_ledger__payments_LEDGER_DB_PASSWORD');
+  });
+});
+
+suite('a Key Vault per service, planned', () => {
+  const plans = summary?.plans ?? [];
+  const plan = (stack: string) => managed(plans.find((p) => p.name === `aks-vault-per-service--${stack}`)!);
+  const assignments = (stack: string) =>
+    plan(stack)
+      .filter((c) => c.type === 'azurerm_role_assignment')
+      .map((c) => c.address)
+      .sort();
+
+  test("each service's vault with its secrets; its identity at the vault's scope; per-secret grants only for from", () => {
+    expect(plan('staging-azure').filter((c) => c.type === 'azurerm_key_vault').map((c) => c.address).sort()).toEqual(['azurerm_key_vault.vaults_checkout', 'azurerm_key_vault.vaults_ledger', 'azurerm_key_vault.vaults_payments']);
+    expect(assignments('staging-azure')).toEqual([
+      'azurerm_role_assignment.secret_readers_checkout__payments--STRIPE-KEY',
+      'azurerm_role_assignment.secret_readers_ledger__payments--LEDGER-DB-PASSWORD',
+      ...['checkout', 'ledger', 'payments'].flatMap((s) => [`azurerm_role_assignment.vault_officers_${s}`, `azurerm_role_assignment.vault_readers_${s}`]),
+    ].sort());
+    // Sharded: a service's vault and the grants on its secrets are in its shard; the base holds none.
+    expect(assignments('production-azure')).toEqual([]);
+    expect(assignments('production-azure-money')).toEqual([
+      'azurerm_role_assignment.secret_readers_ledger__payments--LEDGER-DB-PASSWORD',
+      'azurerm_role_assignment.vault_officers_payments',
+      'azurerm_role_assignment.vault_readers_payments',
+    ]);
   });
 });
 

@@ -16,11 +16,9 @@
 #                   admissionregistration.k8s.io/v1 document. Add api__v1_openapi.json for core/v1
 #                   (about 1.8 MB).
 #
-# Prints each file's git blob id, which equals `git rev-parse <ref>:api/openapi-spec/v3/<file>` in
-# any clone: record it with the commit in vendor/upstream/README.md.
-#
-# Note: scripts/vendor-upstream.sh (npm run vendor) clears vendor/upstream/ and copies only what
-# ../shared/upstream holds; run this script again after it.
+# Writes SOURCE.md in the folder: the upstream path, the commit or tag, and each file's git blob
+# id, which equals `git rev-parse <ref>:api/openapi-spec/v3/<file>` in any clone.
+# scripts/vendor-upstream.sh (npm run vendor) leaves kubernetes-* folders in place.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -65,7 +63,18 @@ done
 
 rm -rf "$DEST"
 mkdir -p "$DEST"
+{
+  echo "# kubernetes-${LABEL}"
+  echo
+  echo "Unmodified upstream data, written by \`scripts/vendor-kubernetes.sh\` (not by \`npm run vendor\`, which"
+  echo "keeps this folder)."
+  echo
+  echo "- Upstream: kubernetes/kubernetes, $SPEC_DIR/ at $REF"
+  echo "- Commit: $COMMIT"
+} >"$TMP/SOURCE.md"
 for f in "${FILES[@]}"; do
   cp "$TMP/$f" "$DEST/$f"
+  echo "- $f: git blob $(git hash-object "$DEST/$f")" >>"$TMP/SOURCE.md"
   echo "copied $SPEC_DIR/$f -> $DEST/$f (blob $(git hash-object "$DEST/$f"), commit or tag $COMMIT)"
 done
+cp "$TMP/SOURCE.md" "$DEST/SOURCE.md"

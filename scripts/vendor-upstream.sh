@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copies the upstream reference data the tests validate against into vendor/upstream/, unmodified.
-# A clean refresh: vendor/upstream/ is removed first, so a file dropped from the list below goes too.
+# A clean refresh: vendor/upstream/ is emptied first (but for the kubernetes-* folders of
+# scripts/vendor-kubernetes.sh), so a file dropped from the list below goes too.
 #
 #   npm run vendor                          # from ../shared/upstream (relative to the repo root)
 #   UPSTREAM=/path/to/upstream npm run vendor
@@ -40,7 +41,9 @@ done
 # Check everything before removing anything, so a bad UPSTREAM leaves the old copy in place.
 if [[ "$missing" -ne 0 ]]; then exit 1; fi
 
-rm -rf "$DEST"
+# Kubernetes' OpenAPI documents come from elsewhere (scripts/vendor-kubernetes.sh): they stay.
+mkdir -p "$DEST"
+find "$DEST" -mindepth 1 -maxdepth 1 ! -name 'kubernetes-*' -exec rm -rf {} +
 for f in "${FILES[@]}"; do
   mkdir -p "$DEST/$(dirname "$f")"
   cp "$UPSTREAM/$f" "$DEST/$f"

@@ -7,6 +7,7 @@
  * Every schema is read and compiled once per file and cached for the life of the test process.
  */
 import { readFileSync } from 'node:fs';
+import { validateKubernetesObject } from './kubernetes-openapi';
 import { join } from 'node:path';
 import Ajv, { type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
@@ -311,9 +312,10 @@ export function validateSecretProviderClass(obj: unknown): string[] {
 }
 let spcValidator: ValidateFunction | undefined;
 
-/** Validates any object the product generates against its upstream CRD. */
+/** Validates any object the product generates against its upstream CRD (or, for built-in APIs, Kubernetes' OpenAPI schema). */
 export function validateGeneratedObject(obj: unknown): string[] {
   const kind = isPlainObject(obj) ? obj.kind : undefined;
+  if (kind === 'ValidatingAdmissionPolicy' || kind === 'ValidatingAdmissionPolicyBinding' || kind === 'ConfigMap') return validateKubernetesObject(obj as any);
   if (kind === 'SecretProviderClass') return validateSecretProviderClass(obj);
   if (kind === 'ServiceMonitor' || kind === 'PodMonitor' || kind === 'PrometheusRule') return validateMonitoringObject(obj);
   return validateExternalSecretsObject(obj);

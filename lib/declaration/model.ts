@@ -107,6 +107,8 @@ export interface EnvironmentModel {
   readonly refreshInterval: string;
   /** Emit moved blocks from the addresses of earlier versions. */
   readonly movedBlocks: boolean;
+  /** The in-cluster admission guard where External Secrets runs; undefined when turned off. */
+  readonly admissionGuard?: { readonly validationActions: readonly ('Deny' | 'Audit' | 'Warn')[]; readonly clusterSecretStores: readonly string[] };
 }
 
 /** A key that owns its remote secret. */
@@ -228,6 +230,10 @@ export function resolveDeclaration(decl: Declaration): Model {
       },
       refreshInterval: e.refreshInterval ?? '1h',
       movedBlocks: e.movedBlocks ?? false,
+      admissionGuard:
+        e.admissionGuard?.enabled === false
+          ? undefined
+          : { validationActions: e.admissionGuard?.validationActions ?? ['Deny'], clusterSecretStores: [...(e.admissionGuard?.clusterSecretStores ?? [])].sort() },
       manifests: { terraform: e.manifests?.terraform ?? true, gitops: e.manifests?.gitops ?? true },
       gcp: g && {
         project: g.project,
@@ -408,6 +414,10 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     }
     if (env.monitoring && durationSeconds(env.monitoring.syncStalledWindow) <= durationSeconds(env.refreshInterval)) {
       add(['environments', env.name, 'monitoring', 'syncStalledWindow'], env.monitoring.syncStalledWindow, `must be longer than refreshInterval (${env.refreshInterval}): each ExternalSecret syncs once per refreshInterval, so a shorter window alerts on a healthy controller`);
+    }
+    const actions = env.admissionGuard?.validationActions ?? [];
+    if (actions.includes('Deny') && actions.includes('Warn')) {
+      add(['environments', env.name, 'admissionGuard', 'validationActions'], actions, 'Deny and Warn together are refused by Kubernetes (a denied request is already reported to the client): use [Deny], or [Audit, Warn] for audit mode');
     }
     if (isZeroDuration(env.refreshInterval)) {
       add(['environments', env.name, 'refreshInterval'], env.refreshInterval, 'must be longer than 0s: with 0s the controller reads a secret once and never restores a Kubernetes Secret deleted by hand');

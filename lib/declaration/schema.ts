@@ -284,6 +284,33 @@ export const EnvironmentSchema = Type.Object(
     refreshInterval: Type.Optional(
       named(RULES.goDuration, { default: '1h', description: 'How often the controller re-reads each secret. Default: 1h.' }),
     ),
+    admissionGuard: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(
+            Type.Boolean({ default: true, description: 'Render the guard (ValidatingAdmissionPolicy, Kubernetes 1.30 or later) in every cluster that runs External Secrets. Default: true.' }),
+          ),
+          validationActions: Type.Optional(
+            Type.Array(oneOfStrings(['Deny', 'Audit', 'Warn'] as const), {
+              minItems: 1,
+              uniqueItems: true,
+              description: 'What a failed check does: [Deny] refuses the request; [Audit, Warn] records it in the audit log and warns the client, for a rollout in audit mode. Default: [Deny].',
+            }),
+          ),
+          clusterSecretStores: Type.Optional(
+            Type.Array(named(RULES.dns1123Subdomain), {
+              uniqueItems: true,
+              description: 'ClusterSecretStores that may exist, by name (for namespaces the product does not manage); any other is refused. Default: none.',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "An in-cluster guard for the namespaces the product manages: SecretStores only as the namespace's own service accounts (and vaults or project), ExternalSecrets never through a ClusterSecretStore, ClusterSecretStores only by name. Default: on, Deny.",
+        },
+      ),
+    ),
     monitoring: Type.Optional(
       Type.Object(
         {

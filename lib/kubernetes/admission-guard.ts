@@ -16,7 +16,7 @@
  *   allowed values. A missing ConfigMap denies (`parameterNotFoundAction: Deny`).
  * - `secret-wiring-externalsecrets`: an ExternalSecret may reference only a SecretStore (of its own
  *   namespace), in `spec.secretStoreRef` and in every `sourceRef.storeRef` of `data` and
- *   `dataFrom`. One binding selects every managed namespace.
+ *   `dataFrom`. One binding per managed namespace.
  * - `secret-wiring-clustersecretstores`: a ClusterSecretStore may be created or changed only when
  *   its name is listed. One cluster-wide binding.
  *
@@ -31,7 +31,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MANAGED_BY } from '../declaration/naming';
-import { MANAGED_BY_LABEL, sortObjects, type KubernetesObject, type ObjectMeta } from './objects';
+import { MANAGED_BY_LABEL, SERVICE_LABEL, sortObjects, type KubernetesObject, type ObjectMeta } from './objects';
 
 // ---------------------------------------------------------------------------------------------
 // admissionregistration.k8s.io/v1 shapes (the fields this module uses)
@@ -186,12 +186,13 @@ function shortHash(text: string): string {
 }
 
 /**
- * Name of a namespace's binding and parameter ConfigMap: `<policy>.<namespace>`. A namespace is a
- * DNS label (at most 63 characters), so the name is a valid DNS subdomain far below 253
+ * Name of a namespace's binding (and the SecretStore policy's parameter ConfigMap) of a policy:
+ * `<policy>-<namespace>` (no dot, so that Terraform block names keep the whole name). A namespace is
+ * a DNS label (at most 63 characters), so the name is a valid DNS subdomain far below 253
  * characters; were it longer, it would be cut and end with a hash of the full name.
  */
-export function namespaceGuardName(namespace: string): string {
-  const name = `${SECRET_STORE_POLICY}.${namespace}`;
+export function namespaceGuardName(namespace: string, policyName: string = SECRET_STORE_POLICY): string {
+  const name = `${policyName}-${namespace}`;
   return name.length <= MAX_NAME ? name : `${name.slice(0, MAX_NAME - 9).replace(/[-.]+$/, '')}-${shortHash(name)}`;
 }
 
@@ -212,6 +213,14 @@ function memberKey(kind: string, value: string): string {
 
 const labels = { [MANAGED_BY_LABEL]: MANAGED_BY };
 const meta = (name: string, namespace?: string): ObjectMeta => (namespace ? { name, namespace, labels } : { name, labels });
+/**
+ * A namespace's own guard objects carry its (first) service's label, so that they go where the
+ * service's other objects go (its shard), and adding a service adds objects without changing others.
+ */
+const namespaceMeta = (ns: GuardedNamespace, name: string, namespace?: string): ObjectMeta => {
+  const m = meta(name, namespace);
+  return { ...m, labels: { ...m.labels, [SERVICE_LABEL]: sortedUnique(ns.services)[0] } };
+};
 
 /** CREATE and UPDATE of one external-secrets.io/v1 resource; other served versions are converted (Equivalent). */
 function externalSecretsRule(resource: string, scope: 'Namespaced' | 'Cluster'): MatchResources {
@@ -235,8 +244,8 @@ function policy(name: string, spec: ValidatingAdmissionPolicySpec): ValidatingAd
   return { apiVersion: ADMISSION_REGISTRATION_API, kind: 'ValidatingAdmissionPolicy', metadata: meta(name), spec };
 }
 
-function binding(name: string, spec: ValidatingAdmissionPolicyBindingSpec): ValidatingAdmissionPolicyBinding {
-  return { apiVersion: ADMISSION_REGISTRATION_API, kind: 'ValidatingAdmissionPolicyBinding', metadata: meta(name), spec };
+function binding(name: string, spec: ValidatingAdmissionPolicyBindingSpec, metadata: ObjectMeta = meta(name)): ValidatingAdmissionPolicyBinding {
+  return { apiVersion: ADMISSION_REGISTRATION_API, kind: 'ValidatingAdmissionPolicyBinding', metadata, spec };
 }
 
 const IN_NAMESPACE = "' in namespace ' + request.namespace";
@@ -445,7 +454,7 @@ function namespaceParams(ns: GuardedNamespace, paramNamespace: string): ConfigMa
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { ...meta(namespaceGuardName(ns.namespace), paramNamespace), annotations: { [SERVICES_ANNOTATION]: sortedUnique(ns.services).join(', ') } },
+    metadata: { ...namespaceMeta(ns, namespaceGuardName(ns.namespace), paramNamespace), annotations: { [SERVICES_ANNOTATION]: sortedUnique(ns.services).join(', ') } },
     data: sorted,
   };
 }
@@ -500,26 +509,20 @@ export function admissionGuardObjects(props: AdmissionGuardProps): KubernetesObj
     clusterSecretStorePolicy(sortedUnique(props.clusterSecretStores ?? [])),
     binding(CLUSTER_SECRET_STORE_POLICY, { policyName: CLUSTER_SECRET_STORE_POLICY, validationActions }),
   ];
-  if (namespaces.length > 0) {
-    objects.push(
-      binding(EXTERNAL_SECRET_POLICY, {
-        policyName: EXTERNAL_SECRET_POLICY,
-        matchResources: { namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: namespaces.map((n) => n.namespace) }] } },
-        validationActions,
-      }),
-    );
-  }
+  // Per namespace, so that adding one adds objects and changes none.
   for (const ns of namespaces) {
     const name = namespaceGuardName(ns.namespace);
+    const selector = { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns.namespace } } };
     objects.push(namespaceParams(ns, props.paramNamespace));
     objects.push(
-      binding(name, {
-        policyName: SECRET_STORE_POLICY,
-        paramRef: { name, namespace: props.paramNamespace, parameterNotFoundAction: 'Deny' },
-        matchResources: { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns.namespace } } },
-        validationActions,
-      }),
+      binding(
+        name,
+        { policyName: SECRET_STORE_POLICY, paramRef: { name, namespace: props.paramNamespace, parameterNotFoundAction: 'Deny' }, matchResources: selector, validationActions },
+        namespaceMeta(ns, name),
+      ),
     );
+    const esName = namespaceGuardName(ns.namespace, EXTERNAL_SECRET_POLICY);
+    objects.push(binding(esName, { policyName: EXTERNAL_SECRET_POLICY, matchResources: selector, validationActions }, namespaceMeta(ns, esName)));
   }
   return sortObjects(objects);
 }

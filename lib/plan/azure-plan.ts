@@ -36,6 +36,7 @@ import {
 } from '../kubernetes/objects';
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
 import type { ControllerPlan } from './gcp-plan';
+import { admissionGuardPlan } from './admission-guard-plan';
 import { monitoringObjects, type MonitoredController } from './monitoring-plan';
 
 export const CSI_AZURE_REPOSITORY = 'https://azure.github.io/secrets-store-csi-driver-provider-azure/charts';
@@ -351,7 +352,12 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     identities: workloadIdentity ? sortRecord([...identities]) : {},
     federatedCredentials: sortRecord([...credentials]),
     controller,
-    objects: sortObjects([...objects, ...monitoringObjects(env.monitoring, monitored(az))]),
+    objects: sortObjects([
+      ...objects,
+      ...monitoringObjects(env.monitoring, monitored(az)),
+      // The guard keeps External Secrets' stores on each namespace's own identity (nothing to guard with CSI).
+      ...(az.delivery === 'externalSecrets' ? admissionGuardPlan(env, objects, az.externalSecrets.namespace) : []),
+    ]),
     manifestModes: env.manifests,
     movedBlocks: env.movedBlocks,
   };

@@ -21,6 +21,7 @@ import {
   type KubernetesObject,
 } from '../kubernetes/objects';
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
+import { admissionGuardPlan } from './admission-guard-plan';
 import { monitoringObjects } from './monitoring-plan';
 
 /** A Secret Manager secret the environment owns. Keyed by its secret id. */
@@ -212,6 +213,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
     objects: sortObjects([
       ...objects,
       ...monitoringObjects(env.monitoring, { kind: 'externalSecrets', namespace: gcp.externalSecrets.namespace, releaseName: 'external-secrets' }),
+      ...admissionGuardPlan(env, objects, gcp.externalSecrets.namespace),
     ]),
     manifestModes: env.manifests,
     movedBlocks: env.movedBlocks,
