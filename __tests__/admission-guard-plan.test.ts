@@ -46,7 +46,7 @@ describe("the guard admits the product's own objects, everywhere it renders", ()
   });
 
   test("and refuses a service's store authenticating as its neighbour's service account", () => {
-    const objects = planned(loadDeclarationFile(EXAMPLE)).find(([w]) => w === 'evaluation gcp')![1];
+    const objects = planned(loadDeclarationFile(EXAMPLE)).find(([w]) => w === 'production gcp')![1];
     const store = objects.find((o) => o.kind === 'SecretStore' && o.metadata.namespace === 'service-a') as any;
     const hostile = { ...store, spec: { provider: { gcpsm: { ...store.spec.provider.gcpsm, auth: { workloadIdentity: { serviceAccountRef: { name: 'service-b-secrets' } } } } } } };
     const outcome = new AdmissionSimulator(objects).admit({ operation: 'CREATE', object: hostile });

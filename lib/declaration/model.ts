@@ -233,7 +233,7 @@ export function resolveDeclaration(decl: Declaration): Model {
       admissionGuard:
         e.admissionGuard?.enabled === false
           ? undefined
-          : { validationActions: e.admissionGuard?.validationActions ?? ['Deny'], clusterSecretStores: [...(e.admissionGuard?.clusterSecretStores ?? [])].sort() },
+          : { validationActions: [...(e.admissionGuard?.validationActions ?? ['Deny'])].sort(), clusterSecretStores: [...(e.admissionGuard?.clusterSecretStores ?? [])].sort() },
       manifests: { terraform: e.manifests?.terraform ?? true, gitops: e.manifests?.gitops ?? true },
       gcp: g && {
         project: g.project,
