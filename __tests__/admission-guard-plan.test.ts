@@ -10,7 +10,7 @@ import type { KubernetesObject } from '../lib/kubernetes/objects';
 import { AdmissionSimulator } from './support/cel-admission';
 import { problemsOf } from './support/fixtures';
 import { validateGeneratedObject } from './support/schemas';
-import { EXAMPLE, gitopsObjects, synthFile } from './support/synth';
+import { EXAMPLE, exampleOutput, gitopsObjects } from './support/synth';
 
 const VAULT_PER_SERVICE = join(__dirname, '..', 'examples', 'declarations', 'aks-vault-per-service.yaml');
 
@@ -66,7 +66,7 @@ describe('where the guard is rendered', () => {
     expect(by['evaluation azure']).toBeGreaterThan(0);
     expect(by['production azure']).toBe(0);
 
-    const out = synthFile(EXAMPLE);
+    const out = exampleOutput();
     expect(out.code).toBe(0);
     const yaml = gitopsObjects(out.generated, 'evaluation', 'gcp');
     expect(Object.keys(yaml).filter((k) => k.startsWith('ValidatingAdmissionPolicy')).length).toBe(by['evaluation gcp']);

@@ -166,12 +166,12 @@ describe('Azure naming rules', () => {
 });
 
 describe('Azure cross-field rules', () => {
-  test('adopt is a Secret Manager notion', () => {
+  test('adopting a Key Vault secret needs the vault it is in adopted too', () => {
     expectProblem(
-      withAzure((d) => (d.services.demo.secrets['test-secrets']['k8s-secret-key2'].adopt = true)),
+      withAzure((d) => Object.assign(d.services.demo.secrets['test-secrets']['k8s-secret-key2'], { remoteName: 'demo-secret02', adopt: true })),
       'services.demo.secrets.test-secrets.k8s-secret-key2.adopt',
       true,
-      /adopt applies to Secret Manager only/,
+      /environment production has no adopted vault to import the secret from: a vault the product creates holds no secret yet; declare the existing vault as environments\.production\.azure\.keyVault: \{ name, adopt: true \}/,
     );
   });
 
@@ -233,14 +233,6 @@ describe('Azure declarations that would deploy broken', () => {
     expectProblem(withAzure((d) => (d.environments.production.azure.clusters[0].name = '-aks')), 'environments.production.azure.clusters[0].name', '-aks', new RegExp(RULES.aksClusterName.text));
   });
 
-  test('deletionProtection on a Key Vault key', () => {
-    expectProblem(
-      withAzure((d) => (d.services.other.secrets.creds.FOO_PASSWORD = { deletionProtection: false })),
-      'services.other.secrets.creds.FOO_PASSWORD.deletionProtection',
-      false,
-      /deletionProtection applies to Secret Manager only: a deleted Key Vault secret stays recoverable/,
-    );
-  });
 
   test('csiDriver settings with External Secrets delivery', () => {
     expectProblem(

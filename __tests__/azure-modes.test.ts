@@ -114,7 +114,12 @@ describe('the AKS add-on identity (the field report pattern, less isolated)', ()
     const dir = writeTree({ ...files, 'aks-a/identities.env': 'aks-addon=aaaaaaaa-0000-0000-0000-000000000000\n', 'aks-b/identities.env': 'aks-addon=bbbbbbbb-0000-0000-0000-000000000000\n' });
     expect(kustomize(join(dir, 'aks-a'))['SecretProviderClass/demo/demo-keyvault'].spec.parameters.userAssignedIdentityID).toBe('aaaaaaaa-0000-0000-0000-000000000000');
     expect(kustomize(join(dir, 'aks-b'))['SecretProviderClass/demo/demo-keyvault'].spec.parameters.userAssignedIdentityID).toBe('bbbbbbbb-0000-0000-0000-000000000000');
-    expect(cloud.resource.local_file['gitops_identities_aks_aks-a'].filename).toBe('${path.module}/../../../generated/production/azure/aks-a/identities.env');
+    // The client ids come from an output (npm run identities writes the files), never from a resource a plan would show.
+    expect(cloud.resource.local_file).toBeUndefined();
+    expect(cloud.output.addon_client_ids.value).toEqual({
+      'aks-a': '${data.azurerm_kubernetes_cluster.clusters_aks-a.key_vault_secrets_provider[0].secret_identity[0].client_id}',
+      'aks-b': '${data.azurerm_kubernetes_cluster.clusters_aks-b.key_vault_secrets_provider[0].secret_identity[0].client_id}',
+    });
   });
 });
 

@@ -178,8 +178,10 @@ describe('production: Secrets Store CSI driver', () => {
     const spc = yamlObjects('production')['SecretProviderClass/demo/demo-keyvault'];
     expect(spc.spec.provider).toBe('azure');
     expect(spc.spec.parameters).toEqual(
-      expect.objectContaining({ usePodIdentity: 'false', clientID: '<client-id of demo>', keyvaultName: 'demo-csi-secret', tenantId: '00000000-0000-0000-0000-000000000000' }),
+      expect.objectContaining({ usePodIdentity: 'false', clientID: '<client-id of demo>', keyvaultName: 'demo-csi-secret', tenantID: '00000000-0000-0000-0000-000000000000' }),
     );
+    // The provider's current parameter name; tenantId is its deprecated spelling.
+    expect(spc.spec.parameters.tenantId).toBeUndefined();
     expect(parse(spc.spec.parameters.objects).array.map((o: string) => parse(o))).toEqual([
       { objectName: 'demo-secret01', objectType: 'secret', objectVersion: '' },
       { objectName: 'demo-secret02', objectType: 'secret', objectVersion: '' },
@@ -252,10 +254,11 @@ describe('evaluation: External Secrets on AKS', () => {
   });
 });
 
-test('GitOps: the stack writes the client ids next to the YAML when applied', () => {
-  const file = out.stacks['production-azure'].resource.local_file.gitops_identities;
-  expect(file.filename).toBe('${path.module}/../../../generated/production/azure/identities.env');
-  expect(file.content).toBe(`demo=${identityRef('demo', 'client_id')}\ndemo-batch=${identityRef('demo-batch', 'client_id')}\n`);
+test('GitOps: the client ids are an output of the stack, not a file resource that every fresh plan would show', () => {
+  const stack = out.stacks['production-azure'];
+  expect(stack.resource.local_file).toBeUndefined();
+  expect(Object.keys(stack.provider)).not.toContain('local');
+  expect(stack.output.client_ids.value).toEqual({ demo: identityRef('demo', 'client_id'), 'demo-batch': identityRef('demo-batch', 'client_id') });
 });
 
 test('no secret value and no value-carrying attribute anywhere in the Azure resources', () => {
@@ -263,10 +266,10 @@ test('no secret value and no value-carrying attribute anywhere in the Azure reso
   expect(text).not.toMatch(/"value":|"stringData"|"kind":"Secret"/);
 });
 
-test('the vault is never destroyed by Terraform, and soft-deleted secrets are never recovered or purged behind the declaration', () => {
+test('the vault is never destroyed by Terraform; a soft-deleted secret declared again is recovered, never purged', () => {
   const stack = out.stacks['production-azure'];
   expect(stack.resource.azurerm_key_vault.vault.lifecycle).toEqual({ prevent_destroy: true });
-  expect(stack.provider.azurerm[0].features[0].key_vault[0]).toEqual({ recover_soft_deleted_secrets: false, purge_soft_deleted_secrets_on_destroy: false, purge_soft_delete_on_destroy: false });
+  expect(stack.provider.azurerm[0].features[0].key_vault[0]).toEqual({ recover_soft_deleted_secrets: true, purge_soft_deleted_secrets_on_destroy: false, purge_soft_delete_on_destroy: false });
   expect(stack.terraform.required_version).toBe('>= 1.11.0');
   expect(stack.output.client_ids.value).toEqual({ demo: identityRef('demo', 'client_id'), 'demo-batch': identityRef('demo-batch', 'client_id') });
 });

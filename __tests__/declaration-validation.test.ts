@@ -50,8 +50,9 @@ describe('a valid declaration', () => {
     expect(a.serviceAccount).toBe('service-a-secrets');
     expect(a.createNamespace).toBe(true);
     expect(model.environments.map((e) => [e.name, e.gcp!.identity, e.gcp!.deletionProtection, e.manifests])).toEqual([
-      ['evaluation', 'workloadIdentity', true, { terraform: true, gitops: true }],
-      ['production', 'workloadIdentity', true, { terraform: true, gitops: true }],
+      // One owner per object: GitOps files only, unless the declaration says otherwise.
+      ['evaluation', 'workloadIdentity', true, { terraform: false, gitops: true }],
+      ['production', 'workloadIdentity', true, { terraform: false, gitops: true }],
     ]);
     const debug = a.secrets[0].keys.find((k) => k.key === 'DEBUG_KEY')!;
     expect(debug.environments).toEqual(['evaluation']);

@@ -14,9 +14,9 @@ describe('generated/ holds other files too', () => {
     const root = freshRoot();
     copyFileSync(EXAMPLE, join(root, 'secrets.yaml'));
     expect(synthIn(root, 'secrets.yaml').code).toBe(EXIT_OK);
-    mkdirSync(join(root, 'generated', 'evaluation', 'my-app'), { recursive: true });
-    writeFileSync(join(root, 'generated', 'evaluation', 'my-app', 'deployment.yaml'), 'kind: Deployment\n');
-    writeFileSync(join(root, 'generated', 'evaluation', 'azure', 'identities.env'), 'demo=11111111-1111-1111-1111-111111111111\n');
+    mkdirSync(join(root, 'generated', 'production', 'my-app'), { recursive: true });
+    writeFileSync(join(root, 'generated', 'production', 'my-app', 'deployment.yaml'), 'kind: Deployment\n');
+    writeFileSync(join(root, 'generated', 'production', 'azure', 'identities.env'), 'demo=11111111-1111-1111-1111-111111111111\n');
     mkdirSync(join(root, 'generated', 'staging'));
     writeFileSync(join(root, 'generated', 'staging', 'other.yaml'), 'kind: ConfigMap\n');
     // service-b leaves the declaration.
@@ -25,11 +25,11 @@ describe('generated/ holds other files too', () => {
     writeFileSync(join(root, 'secrets.yaml'), stringify(decl));
     const r = synthIn(root, 'secrets.yaml');
     expect(r.code).toBe(EXIT_OK);
-    expect(readFileSync(join(root, 'generated', 'evaluation', 'my-app', 'deployment.yaml'), 'utf8')).toBe('kind: Deployment\n');
-    expect(readFileSync(join(root, 'generated', 'evaluation', 'azure', 'identities.env'), 'utf8')).toMatch(/^demo=1111/);
+    expect(readFileSync(join(root, 'generated', 'production', 'my-app', 'deployment.yaml'), 'utf8')).toBe('kind: Deployment\n');
+    expect(readFileSync(join(root, 'generated', 'production', 'azure', 'identities.env'), 'utf8')).toMatch(/^demo=1111/);
     expect(readFileSync(join(root, 'generated', 'staging', 'other.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
-    expect(existsSync(join(root, 'generated', 'evaluation', 'service-b'))).toBe(false);
-    expect(existsSync(join(root, 'generated', 'evaluation', 'service-a', 'externalsecret-secret-a.yaml'))).toBe(true);
+    expect(existsSync(join(root, 'generated', 'production', 'service-b'))).toBe(false);
+    expect(existsSync(join(root, 'generated', 'production', 'service-a', 'externalsecret-secret-a.yaml'))).toBe(true);
   });
 });
 
@@ -54,12 +54,12 @@ test("GIVEN a team's empty folder and a symbolic link under generated/<env> WHEN
   expect(synthIn(root, 'secrets.yaml').code).toBe(EXIT_OK);
   const outside = mkdtempSync(join(tmpdir(), 'outside-'));
   writeFileSync(join(outside, 'keep.txt'), 'mine\n');
-  mkdirSync(join(root, 'generated', 'evaluation', 'later'));
-  require('node:fs').symlinkSync(outside, join(root, 'generated', 'evaluation', 'elsewhere'));
+  mkdirSync(join(root, 'generated', 'production', 'later'));
+  require('node:fs').symlinkSync(outside, join(root, 'generated', 'production', 'elsewhere'));
   expect(synthIn(root, 'secrets.yaml').code).toBe(EXIT_OK);
   const { lstatSync, readdirSync } = require('node:fs');
-  expect(readdirSync(join(root, 'generated', 'evaluation', 'later'))).toEqual([]);
-  expect(lstatSync(join(root, 'generated', 'evaluation', 'elsewhere')).isSymbolicLink()).toBe(true);
+  expect(readdirSync(join(root, 'generated', 'production', 'later'))).toEqual([]);
+  expect(lstatSync(join(root, 'generated', 'production', 'elsewhere')).isSymbolicLink()).toBe(true);
   expect(readdirSync(outside)).toEqual(['keep.txt']);
   expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('mine\n');
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT_INVALID_DECLARATION, EXIT_OK } from '../stacks/synthesize';
+import { validateDeclaration } from '../lib/declaration/load';
 import { EXAMPLE, listFiles, synthIn } from './support/synth';
 import { declarationWith } from './support/fixtures';
 
@@ -54,7 +55,10 @@ describe('synthesis as a command', () => {
     expect(ra.code).toBe(0);
     expect(JSON.stringify(ra.stacks)).toBe(JSON.stringify(rb.stacks));
     expect(ra.generated).toEqual(rb.generated);
-    expect(existsSync(join(a, 'generated', 'evaluation', 'kustomization.yaml'))).toBe(true);
+    // The example gives production GitOps files (the default) and evaluation the Terraform stacks.
+    expect(existsSync(join(a, 'generated', 'production', 'kustomization.yaml'))).toBe(true);
+    expect(existsSync(join(a, 'generated', 'evaluation', 'kustomization.yaml'))).toBe(false);
+    expect(Object.keys(ra.stacks).filter((n) => n.endsWith('-manifests')).sort()).toEqual(['evaluation-azure-manifests', 'evaluation-gcp-manifests']);
     expect(ra.stdout.join('\n')).toMatch(/cdktf\.out\/stacks\/evaluation-gcp\/: \d+ resource blocks/);
   });
 
@@ -65,7 +69,7 @@ describe('synthesis as a command', () => {
       stringify(
         declarationWith((d) => {
           d.environments.evaluation.manifests = { terraform: false };
-          d.environments.production.manifests = { gitops: false };
+          d.environments.production.manifests = { terraform: true, gitops: false };
         }),
       ),
     );
@@ -75,6 +79,27 @@ describe('synthesis as a command', () => {
     // production writes only its access report.
     expect(Object.keys(r.generated).filter((p) => p.startsWith('production/')).sort()).toEqual(['production/.secret-wiring-files', 'production/ACCESS.md', 'production/access.json']);
     expect(Object.keys(r.generated)).toContain('evaluation/kustomization.yaml');
+  });
+
+  test('one owner per object: a declaration that says nothing gets GitOps files and no manifests stack; terraform: true alone gets the stack and no files', () => {
+    const plain = declarationWith((d) => {
+      delete d.environments.evaluation.manifests;
+      d.environments.production.manifests = { terraform: true };
+    });
+    const model = validateDeclaration(plain);
+    expect(model.environments.map((e) => [e.name, e.manifests])).toEqual([
+      ['evaluation', { terraform: false, gitops: true }],
+      ['production', { terraform: true, gitops: false }],
+    ]);
+    const root = freshRoot();
+    writeFileSync(join(root, 'secrets.yaml'), stringify(plain));
+    const r = synthIn(root, 'secrets.yaml');
+    expect(r.code).toBe(0);
+    expect(Object.keys(r.stacks).sort()).toEqual(['evaluation-gcp', 'production-gcp', 'production-gcp-manifests']);
+    expect(Object.keys(r.generated)).toContain('evaluation/kustomization.yaml');
+    expect(Object.keys(r.generated).filter((p) => p.startsWith('production/') && p.endsWith('.yaml'))).toEqual([]);
+    // Both ways only when declared, for a transition.
+    expect(validateDeclaration(declarationWith((d) => (d.environments.evaluation.manifests = { terraform: true, gitops: true }))).environments[0].manifests).toEqual({ terraform: true, gitops: true });
   });
 });
 
@@ -89,7 +114,7 @@ describe('the compiled app (npm run synth)', () => {
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/Synthesized decl\/other\.yaml \(1 environment, 2 services\)/);
-    expect(readdirSync(join(root, 'cdktf.out', 'stacks')).sort()).toEqual(['evaluation-gcp', 'evaluation-gcp-manifests']);
+    expect(readdirSync(join(root, 'cdktf.out', 'stacks')).sort()).toEqual(['evaluation-gcp']);
 
     writeFileSync(join(root, 'decl', 'bad.yaml'), 'environments: {}\nservices: []\n');
     const bad = spawnSync(process.execPath, [MAIN], { cwd: root, env: { ...process.env, SECRETS_FILE: 'decl/bad.yaml' }, encoding: 'utf8' });

@@ -2,10 +2,10 @@ import { AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from 'c
 import type { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
-import type { AzureEnvironmentPlan } from '../lib/plan/azure-plan';
+import type { AzureEnvironmentPlan, AzureSecretPlan } from '../lib/plan/azure-plan';
 import { KeyVault, type KeyVaultSettings } from '../lib/azure/key-vault';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { KeyVaultSecrets } from '../lib/azure/key-vault-secrets';
+import { KeyVaultSecrets, type KeyVaultSecretSpec } from '../lib/azure/key-vault-secrets';
 import { ServiceKeyVaults } from '../lib/azure/service-key-vaults';
 import { WorkloadIdentities } from '../lib/azure/workload-identities';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
@@ -16,8 +16,6 @@ import { COLLECTIONS } from '../lib/terraform/addresses';
 import { configureStack } from './configure-stack';
 import { managedIdentityName } from '../lib/declaration/naming';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
-import { IDENTITIES_FILE } from '../lib/kubernetes/gitops-yaml';
-import { LocalFile, LocalProvider } from '../lib/terraform/local-file';
 import { TimeProvider, TimeSleep } from '../lib/terraform/time-sleep';
 
 /** Backend of an Azure stack: an Azure Storage container when declared, local state otherwise. */
@@ -28,18 +26,14 @@ export function configureAzureBackend(stack: TerraformStack, plan: AzureEnvironm
 }
 
 export function azureProvider(stack: TerraformStack, plan: AzureEnvironmentPlan): AzurermProvider {
-  // Never bring a soft-deleted secret back behind the declaration's back (its old value would
-  // return, then be overwritten by an empty first version); never purge on destroy.
+  // A key removed and declared again finds its secret soft-deleted (purge protection keeps it for
+  // the retention period): recover it, with its versions, rather than fail until it is purged. The
+  // first value given then becomes its latest version. Never purge on destroy.
   return new AzurermProvider(stack, 'azurerm', {
-    features: [{ keyVault: [{ recoverSoftDeletedSecrets: false, purgeSoftDeletedSecretsOnDestroy: false, purgeSoftDeleteOnDestroy: false }] }],
+    features: [{ keyVault: [{ recoverSoftDeletedSecrets: true, purgeSoftDeletedSecretsOnDestroy: false, purgeSoftDeleteOnDestroy: false }] }],
     subscriptionId: plan.subscriptionId,
     tenantId: plan.tenantId,
   });
-}
-
-/** Folder of the environment's AKS GitOps files, relative to a stack's folder in cdktf.out/stacks/. */
-export function gitopsFolderFromStack(environment: string): string {
-  return `\${path.module}/../../../generated/${environment}/azure`;
 }
 
 /**
@@ -56,6 +50,10 @@ export interface AzureEnvironmentStackOptions {
    * @default true
    */
   readonly secrets?: boolean;
+}
+
+function secretSpec(s: AzureSecretPlan, keyVaultId: string): KeyVaultSecretSpec {
+  return { name: s.name, keyVaultId, vaultName: s.vault, tags: s.tags, adopt: s.adopt, deletionProtection: s.deletionProtection };
 }
 
 /** Role assignments take a while to reach Key Vault's data plane: a pause before secrets are written. */
@@ -84,7 +82,14 @@ function declareVaults(
     softDeleteRetentionDays: plan.keyVault.softDeleteRetentionDays,
   };
   if (plan.layout === 'environmentVault') {
-    const vault = new KeyVault(stack, 'KeyVault', { ...settings, name: plan.keyVault.name!, tags: plan.tags });
+    const vault = new KeyVault(stack, 'KeyVault', {
+      ...settings,
+      name: plan.keyVault.name!,
+      tags: plan.tags,
+      adopt: plan.keyVault.adopt,
+      subscriptionId: plan.subscriptionId,
+      switchToRbac: plan.keyVault.switchToRbac,
+    });
     const propagation = rolePropagation(stack, [vault.deployerAccess], { role_assignment: vault.deployerAccess.id });
     return { environmentVault: vault, propagation, vaultIdOf: () => vault.resource.id };
   }
@@ -149,7 +154,7 @@ export class AzureEnvironmentStack extends TerraformStack {
     const secrets = withSecrets
       ? new KeyVaultSecrets(this, 'Secrets', {
           after: vaults.propagation ? [vaults.propagation] : [],
-          secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, keyVaultId: vaults.vaultIdOf(s.vault), tags: s.tags })),
+          secrets: Object.values(plan.secrets).map((s) => secretSpec(s, vaults.vaultIdOf(s.vault))),
         })
       : undefined;
     this.secrets = secrets;
@@ -161,7 +166,8 @@ export class AzureEnvironmentStack extends TerraformStack {
         identities.federate({ key, identity: f.service, name: f.name, issuer: this.clusters.oidcIssuerOf(f.cluster), subject: f.subject });
       }
       this.identities = identities;
-      // The client ids Azure assigned, for GitOps pipelines that run elsewhere (npm run identities).
+      // The client ids Azure assigned: npm run identities writes them into the GitOps files. An
+      // output changes no resource, so a plan from a fresh clone shows nothing for it.
       new TerraformOutput(this, 'client_ids', {
         value: Object.fromEntries(Object.keys(plan.identities).map((s) => [s, identities.clientIdOf(s)])),
         description: 'Client id of each service identity, by service',
@@ -186,22 +192,12 @@ export class AzureEnvironmentStack extends TerraformStack {
       }
     }
 
-    const clientIdsNeeded = workloadIdentity ? Object.keys(plan.identities).length > 0 : plan.delivery === 'csi';
-    if (plan.manifestModes.gitops && clientIdsNeeded) {
-      const local = new LocalProvider(this, 'local');
-      const folder = gitopsFolderFromStack(plan.environment);
-      if (workloadIdentity) {
-        const lines = Object.keys(plan.identities).map((s) => `${s}=${this.identities!.clientIdOf(s)}`);
-        new LocalFile(this, 'GitOpsIdentities', { provider: local, filename: `${folder}/${IDENTITIES_FILE}`, content: `${lines.join('\n')}\n` }).overrideLogicalId('gitops_identities');
-      } else {
-        for (const c of plan.clusters) {
-          new LocalFile(this, `GitOpsIdentities-${c.name}`, {
-            provider: local,
-            filename: `${folder}/${c.name}/${IDENTITIES_FILE}`,
-            content: `aks-addon=${this.clusters.addonIdentityOf(c.name).clientId}\n`,
-          }).overrideLogicalId(`gitops_identities_${providerAlias(c.name)}`);
-        }
-      }
+    if (!workloadIdentity && plan.delivery === 'csi') {
+      // The add-on identity of each cluster, for the per-cluster GitOps overlays (npm run identities).
+      new TerraformOutput(this, 'addon_client_ids', {
+        value: Object.fromEntries(plan.clusters.map((c) => [c.name, this.clusters.addonIdentityOf(c.name).clientId])),
+        description: 'Client id of the key vault secrets provider add-on identity of each cluster, by cluster',
+      });
     }
   }
 }
@@ -240,7 +236,7 @@ export class AzureShardStack extends TerraformStack {
     }
     this.secrets = new KeyVaultSecrets(this, 'Secrets', {
       after: after ? [after] : [],
-      secrets: Object.values(plan.secrets).map((s) => ({ name: s.name, keyVaultId: vaultIdOf(s.vault), tags: s.tags })),
+      secrets: Object.values(plan.secrets).map((s) => secretSpec(s, vaultIdOf(s.vault))),
     });
     const readers = [
       ...new Set([...Object.values(plan.roleAssignments).flatMap((a) => (a.principal.kind === 'identity' ? [a.principal.service] : [])), ...Object.keys(plan.vaultReaders)]),

@@ -1,12 +1,13 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize } from '../../stacks/synthesize';
+import { exampleWithBothModes } from './example';
 
-/** Synthesizes the repository example once for every test file that only reads it. */
+/** Synthesizes the repository example (both manifest modes) once for every test file that only reads it. */
 export default function globalSetup(): void {
   const root = mkdtempSync(join(tmpdir(), 'example-output-'));
-  copyFileSync(join(__dirname, '..', '..', 'secrets.yaml'), join(root, 'secrets.yaml'));
+  writeFileSync(join(root, 'secrets.yaml'), exampleWithBothModes());
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = synthesize({ declarationFile: 'secrets.yaml', root, log: (l) => stdout.push(l), error: (l) => stderr.push(l) });

@@ -36,12 +36,16 @@ export function synthFile(declaration: string, name = 'secrets.yaml'): SynthResu
 }
 
 /**
- * The repository example, synthesized once for the whole test run (by the global setup) and read
+ * The repository example with both manifest modes (support/example.ts), synthesized once for the whole test run (by the global setup) and read
  * by every test file that only reads it. Tests must not change the folder.
  */
 export function exampleOutput(): SynthResult {
   const shared = process.env.SECRET_WIRING_EXAMPLE_OUTPUT;
-  if (!shared) return synthFile(EXAMPLE);
+  if (!shared) {
+    const root = mkdtempSync(join(tmpdir(), 'synth-'));
+    writeFileSync(join(root, 'secrets.yaml'), require('./example').exampleWithBothModes());
+    return synthIn(root, 'secrets.yaml');
+  }
   const { stdout, stderr, code } = JSON.parse(readFileSync(join(shared, 'result.json'), 'utf8'));
   return { ...readOutput(shared, code), root: shared, stdout, stderr };
 }
@@ -89,11 +93,11 @@ export function configs(stack: any, type: string, collection: string): Record<st
   return out;
 }
 
-/** Synthesizes the repository example changed by `edit` (a parsed copy), in a fresh folder; it must succeed. */
+/** Synthesizes the repository example (both manifest modes) changed by `edit` (a parsed copy), in a fresh folder; it must succeed. */
 export function synthExampleWith(edit: (d: any) => void): SynthResult {
   const { parse, stringify } = require('yaml');
   const root = mkdtempSync(join(tmpdir(), 'example-'));
-  const d = parse(readFileSync(EXAMPLE, 'utf8'));
+  const d = parse(require('./example').exampleWithBothModes());
   edit(d);
   writeFileSync(join(root, 'secrets.yaml'), stringify(d));
   const r = synthIn(root, 'secrets.yaml');

@@ -1,20 +1,46 @@
 import { TerraformVariable, type TerraformDataSource, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import type { DataAzurermKeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret';
+import type { DataAzurermKeyVaultSecretsConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secrets';
 import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { ResourceBlocks } from '../terraform/resource-blocks';
+import { ResourceBlocks, type BlockLifecycle } from '../terraform/resource-blocks';
 import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 
 /** Built-in role that reads secret contents. */
 export const KEY_VAULT_SECRETS_USER_ROLE = 'Key Vault Secrets User';
 
+/**
+ * Attributes Terraform leaves alone on every Key Vault secret: the value and its write-only version
+ * (written once at creation, never again: an imported secret reads back `value_wo_version` 0, and
+ * planning it back to 1 would write the empty write-only value over the live one), dates set with
+ * later versions, and the tag `az keyvault secret set --file` adds.
+ */
+export const KEY_VAULT_SECRET_IGNORED = ['value', 'value_wo', 'value_wo_version', 'content_type', 'not_before_date', 'expiration_date', 'tags["file-encoding"]'] as const;
+
 export interface KeyVaultSecretSpec {
   readonly name: string;
   /** Id of the vault that holds it (a Terraform reference). @default - the construct's keyVaultId */
   readonly keyVaultId?: string;
+  /**
+   * Name of that vault: the key of its existing-secrets lookup, named in messages.
+   * @default - the construct's vaultName, or else the vault id
+   */
+  readonly vaultName?: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The secret exists already (its vault must exist too): import it, never write a value to it.
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
+   * Terraform refuses to destroy the secret (`prevent_destroy`): removing its key from the
+   * declaration fails the plan instead of deleting the secret. Adopted secrets are always protected.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** One role assignment: "Key Vault Secrets User" on one secret for one principal. */
@@ -29,6 +55,8 @@ export interface KeyVaultSecretGrant {
 export interface KeyVaultSecretsProps {
   /** Id of the vault of every secret that names none (a Terraform reference). @default - each secret names its vault */
   readonly keyVaultId?: string;
+  /** Name of that vault. @default - each secret names its vault, or else the vault id */
+  readonly vaultName?: string;
   /** What every secret waits for (the deployer's access to the vault). @default - nothing */
   readonly after?: readonly (TerraformResource | TerraformDataSource)[];
   /** @default - none; add them with addSecret */
@@ -37,39 +65,60 @@ export interface KeyVaultSecretsProps {
 
 /**
  * Key Vault secrets (in one vault, or each in its own), one block per secret named by secret name
- * (`azurerm_key_vault_secret.secrets_service-a--FOO-PASSWORD`), and read access per secret
+ * (`azurerm_key_vault_secret.secrets_service-a--FOO-PASSWORD`; adopted ones
+ * `adopted_secrets_<name>`, imported), and read access per secret
  * (`azurerm_role_assignment.secret_readers_<reader>__<name>`, scoped to that secret by reference).
  *
- * No value ever reaches the configuration or the state: each secret is created through the
- * write-only `value_wo` from the ephemeral variable `secret_values` (empty when not given), with a
- * constant `value_wo_version`, so Terraform writes the first version once and never overwrites a
- * value added later out of band.
+ * Values: no value ever reaches the configuration or the state. A secret is created only from its
+ * first value, given through the ephemeral variable `secret_values` into the write-only `value_wo`:
+ * a precondition refuses to create a secret without one, naming it (Key Vault has no secret without
+ * a version, and an empty first version would reach pods as ""). A secret the vault already holds
+ * (listed by `data.azurerm_key_vault_secrets.existing_secrets_<vault>`) needs none. After creation
+ * Terraform never writes a value again (see KEY_VAULT_SECRET_IGNORED).
  */
 export class KeyVaultSecrets extends Construct {
   public readonly secrets: ResourceBlocks<KeyVaultSecretConfig>;
+  /** Secrets that existed before, imported. */
+  public readonly adopted: ResourceBlocks<KeyVaultSecretConfig>;
+  /** The versioned id of each adopted secret, for its import. */
+  public readonly adoptedIds: ResourceBlocks<DataAzurermKeyVaultSecretConfig>;
+  /** The names each vault holds, by vault name. */
+  public readonly existing: ResourceBlocks<DataAzurermKeyVaultSecretsConfig>;
   public readonly readers: ResourceBlocks<RoleAssignmentConfig>;
   public readonly values: TerraformVariable;
   private readonly keyVaultId?: string;
+  private readonly vaultName?: string;
   private readonly specs = new Map<string, KeyVaultSecretSpec>();
   private readonly grants = new Map<string, KeyVaultSecretGrant>();
+  private readonly vaultsLooked = new Set<string>();
 
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
     this.keyVaultId = props.keyVaultId;
+    this.vaultName = props.vaultName;
     this.values = new TerraformVariable(this, 'Values', {
       type: 'map(string)',
       default: {},
       sensitive: true,
-      description: 'First values of secrets, by secret name; ephemeral, never stored. Leave empty to add values out of band.',
+      description: 'First values of new secrets, by secret name; ephemeral, never stored. Every secret that does not exist yet needs one.',
     });
     this.values.overrideLogicalId('secret_values');
     this.values.addOverride('ephemeral', true);
+    const lifecycle: BlockLifecycle = { ignore_changes: KEY_VAULT_SECRET_IGNORED };
     this.secrets = new ResourceBlocks(this, 'Resource', {
       type: 'azurerm_key_vault_secret',
       prefix: COLLECTIONS.azureSecrets,
       dependsOn: props.after,
       movedFrom: COLLECTIONS.azureSecrets,
+      lifecycle,
     });
+    this.adopted = new ResourceBlocks(this, 'Adopted', {
+      type: 'azurerm_key_vault_secret',
+      prefix: COLLECTIONS.azureAdoptedSecrets,
+      lifecycle: { ...lifecycle, prevent_destroy: true },
+    });
+    this.adoptedIds = new ResourceBlocks(this, 'AdoptedIds', { type: 'azurerm_key_vault_secret', prefix: COLLECTIONS.azureAdoptedSecrets, data: true, dependsOn: props.after });
+    this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: COLLECTIONS.azureExistingSecrets, data: true, dependsOn: props.after });
     this.readers = new ResourceBlocks(this, 'Readers', {
       type: 'azurerm_role_assignment',
       prefix: COLLECTIONS.azureReaders,
@@ -82,14 +131,57 @@ export class KeyVaultSecrets extends Construct {
     if (this.specs.has(spec.name)) throw new Error(`${this.node.path}: secret ${spec.name} is already declared`);
     const keyVaultId = spec.keyVaultId ?? this.keyVaultId;
     if (keyVaultId === undefined) throw new Error(`${this.node.path}: secret ${spec.name} names no vault, and the construct has no keyVaultId`);
+    const vault = spec.vaultName ?? this.vaultName ?? keyVaultId;
     this.specs.set(spec.name, spec);
-    this.secrets.add(spec.name, {
-      name: spec.name,
-      key_vault_id: keyVaultId,
-      tags: sortedRecord(spec.tags),
-      value_wo: `\${lookup(var.${this.values.friendlyUniqueId}, ${JSON.stringify(spec.name)}, "")}`,
-      value_wo_version: 1,
-    });
+    const tags = sortedRecord(spec.tags);
+    if (spec.adopt) {
+      this.adoptedIds.add(spec.name, { name: spec.name, key_vault_id: keyVaultId });
+      // The write-only value is required by the provider but never sent: its version never changes.
+      this.adopted.add(
+        spec.name,
+        { name: spec.name, key_vault_id: keyVaultId, tags, value_wo: this.valueOf(spec.name), value_wo_version: 1 },
+        { importId: this.adoptedIds.ref(spec.name, 'id') },
+      );
+      return;
+    }
+    if (!this.vaultsLooked.has(vault)) {
+      this.vaultsLooked.add(vault);
+      this.existing.add(vault, { key_vault_id: keyVaultId });
+    }
+    const name = JSON.stringify(spec.name);
+    this.secrets.add(
+      spec.name,
+      { name: spec.name, key_vault_id: keyVaultId, tags, value_wo: this.valueOf(spec.name), value_wo_version: 1 },
+      {
+        lifecycle: {
+          ignore_changes: KEY_VAULT_SECRET_IGNORED,
+          ...(spec.deletionProtection === false ? {} : { prevent_destroy: true }),
+          precondition: [
+            {
+              condition: `\${try(length(var.${this.values.friendlyUniqueId}[${name}]), 0) > 0 || contains(${this.existing.ref(vault, 'names').slice(2, -1)}, ${name})}`,
+              error_message:
+                `Key Vault secret ${spec.name} does not exist yet and has no first value: it is created only from one, so that no pod ever reads a placeholder. ` +
+                `Give it at this apply, e.g. TF_VAR_secret_values='{${name}:"..."}' (ephemeral: stored nowhere), or create it in vault ${vault} first and declare adopt: true on its key.`,
+            },
+          ],
+        },
+      },
+    );
+  }
+
+  private valueOf(secretName: string): string {
+    return `\${lookup(var.${this.values.friendlyUniqueId}, ${JSON.stringify(secretName)}, "")}`;
+  }
+
+  /** The block holding a secret: created or adopted. */
+  private blocksOf(secretName: string): ResourceBlocks<KeyVaultSecretConfig> {
+    return this.specs.get(secretName)?.adopt ? this.adopted : this.secrets;
+  }
+
+  /** Terraform expression of the versionless resource id of a secret (the scope of its grants). */
+  public scopeOf(secretName: string): string {
+    if (!this.specs.has(secretName)) throw new Error(`${this.node.path}: ${secretName} is not a secret of this set`);
+    return this.blocksOf(secretName).ref(secretName, 'resource_versionless_id');
   }
 
   /**
@@ -112,7 +204,7 @@ export class KeyVaultSecrets extends Construct {
     const g = { key: k, secretName, principalId, role: KEY_VAULT_SECRETS_USER_ROLE };
     this.grants.set(k, g);
     this.readers.add(k, {
-      scope: this.secrets.ref(secretName, 'resource_versionless_id'),
+      scope: this.scopeOf(secretName),
       principal_id: principalId,
       role_definition_name: KEY_VAULT_SECRETS_USER_ROLE,
       principal_type: 'ServicePrincipal',

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KeyVault as AzurermKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
 
 /** Built-in role that manages secrets, for the principal that deploys them. */
 export const KEY_VAULT_SECRETS_OFFICER_ROLE = 'Key Vault Secrets Officer';
@@ -22,7 +23,39 @@ export interface KeyVaultProps extends KeyVaultSettings {
   readonly name: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The vault exists: import it (resource id from subscriptionId, resource group and name) and
+   * leave what the product does not own as it is. @default false
+   */
+  readonly adopt?: boolean;
+  /** Subscription of an adopted vault. @default - required with adopt */
+  readonly subscriptionId?: string;
+  /**
+   * An adopted vault in access-policy mode is switched to RBAC authorization; otherwise the plan
+   * fails on one. @default false
+   */
+  readonly switchToRbac?: boolean;
 }
+
+/**
+ * What an adopted vault keeps as it was: its SKU, network rules and access policies, its own tags,
+ * retention and purge protection (turning purge protection on cannot be undone, so it is never done
+ * silently), and the other switches of the portal.
+ */
+export const ADOPTED_VAULT_IGNORED = [
+  'sku_name',
+  'access_policy',
+  'network_acls',
+  'contact',
+  'tags',
+  'soft_delete_retention_days',
+  'purge_protection_enabled',
+  'public_network_access_enabled',
+  'enabled_for_deployment',
+  'enabled_for_disk_encryption',
+  'enabled_for_template_deployment',
+  'enable_rbac_authorization',
+] as const;
 
 /**
  * A Key Vault in RBAC authorization mode (no access policies), with purge protection and soft
@@ -49,6 +82,24 @@ export class KeyVault extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.resource.overrideLogicalId('vault');
+    if (props.adopt) {
+      if (!props.subscriptionId) throw new Error(`${this.node.path}: an adopted vault needs its subscriptionId`);
+      this.resource.importFrom(`/subscriptions/${props.subscriptionId}/resourceGroups/${props.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${props.name}`);
+      this.resource.addOverride('lifecycle.ignore_changes', [...ADOPTED_VAULT_IGNORED]);
+      if (!props.switchToRbac) {
+        const current = new DataAzurermKeyVault(this, 'Current', { name: props.name, resourceGroupName: props.resourceGroupName });
+        current.overrideLogicalId('adopted_vault');
+        this.resource.addOverride('lifecycle.precondition', [
+          {
+            condition: `\${${current.fqn}.rbac_authorization_enabled}`,
+            error_message:
+              `Key Vault ${props.name} uses access policies, and this product grants access with Azure RBAC role assignments. ` +
+              'Switching the vault to RBAC authorization makes Azure ignore every access policy at once: each application, person and pipeline that reads it through one loses access until it has a role assignment (Key Vault Secrets User, or Secrets Officer to write). ' +
+              'Give them role assignments first, then set switchToRbac: true on the environment\'s keyVault to switch at the next apply.',
+          },
+        ]);
+      }
+    }
     this.deployerAccess = new RoleAssignment(this, 'DeployerAccess', {
       scope: this.resource.id,
       roleDefinitionName: KEY_VAULT_SECRETS_OFFICER_ROLE,

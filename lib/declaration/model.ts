@@ -61,6 +61,10 @@ export interface AzureModel {
     readonly name?: string;
     readonly publicNetworkAccess: boolean;
     readonly softDeleteRetentionDays: number;
+    /** The environment's vault exists: imported, its settings left as they are. */
+    readonly adopt: boolean;
+    /** An adopted vault in access-policy mode may be switched to RBAC authorization. */
+    readonly switchToRbac: boolean;
   };
   readonly clusters: readonly AksClusterModel[];
   readonly clusterAuth: 'azurecli' | 'spn' | 'msi' | 'workloadidentity' | 'clientCertificate';
@@ -234,7 +238,9 @@ export function resolveDeclaration(decl: Declaration): Model {
         e.admissionGuard?.enabled === false
           ? undefined
           : { validationActions: [...(e.admissionGuard?.validationActions ?? ['Deny'])].sort(), clusterSecretStores: [...(e.admissionGuard?.clusterSecretStores ?? [])].sort() },
-      manifests: { terraform: e.manifests?.terraform ?? true, gitops: e.manifests?.gitops ?? true },
+      // One owner per object: a declaration that says nothing gets GitOps files (the field report's
+      // generated/ folder, applied by the team's CD); Terraform applies them only when asked.
+      manifests: { terraform: e.manifests?.terraform ?? false, gitops: e.manifests?.gitops ?? e.manifests?.terraform !== true },
       gcp: g && {
         project: g.project,
         projectNumber: g.projectNumber,
@@ -310,6 +316,8 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
       name: a.keyVault?.name === undefined ? undefined : keyVaultName(a.keyVault.name, a.keyVault.uniqueSuffix ? `${a.subscriptionId.toLowerCase()}/${a.resourceGroup}` : undefined),
       publicNetworkAccess: a.keyVault?.publicNetworkAccess ?? true,
       softDeleteRetentionDays: a.keyVault?.softDeleteRetentionDays ?? 90,
+      adopt: a.keyVault?.adopt ?? false,
+      switchToRbac: a.keyVault?.switchToRbac ?? false,
     },
     clusters: a.clusters.map((c) => ({ name: c.name, resourceGroup: c.resourceGroup ?? a.resourceGroup })).sort(byName),
     clusterAuth: a.clusterAuth ?? 'azurecli',
@@ -344,8 +352,8 @@ function resolveKey(service: string, platform: Platform, secret: string, key: st
     environments,
     version: k.version,
     path,
-    // Adopting applies to Secret Manager; a Key Vault is created by the product, so it holds nothing to adopt.
-    source: { kind: 'own', remoteName: k.remoteName, adopt: platform === 'gcp' && k.remoteName !== undefined && (k.adopt ?? true), labels: sortedRecord(k.labels), deletionProtection: k.deletionProtection },
+    // With a remoteName, Secret Manager adopts by default (the field report's secrets exist); Key Vault only when asked.
+    source: { kind: 'own', remoteName: k.remoteName, adopt: k.remoteName !== undefined && (platform === 'gcp' ? (k.adopt ?? true) : k.adopt === true), labels: sortedRecord(k.labels), deletionProtection: k.deletionProtection },
   };
 }
 
@@ -476,10 +484,12 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
           if (kDecl.adopt !== undefined && kDecl.remoteName === undefined) {
             add([...k.path, 'adopt'], kDecl.adopt, 'adopt applies only to a key with remoteName (an existing secret id)');
           } else if (kDecl.adopt === true && svc.platform === 'azure') {
-            add([...k.path, 'adopt'], kDecl.adopt, 'adopt applies to Secret Manager only: the product creates the Key Vault, so it holds no secret to adopt');
-          }
-          if (kDecl.deletionProtection !== undefined && svc.platform === 'azure') {
-            add([...k.path, 'deletionProtection'], kDecl.deletionProtection, 'deletionProtection applies to Secret Manager only: a deleted Key Vault secret stays recoverable for the vault\'s softDeleteRetentionDays (purge protection is always on)');
+            for (const e of k.environments) {
+              const az = envs.get(e)?.azure;
+              if (az && !(az.layout === 'environmentVault' && az.keyVault.adopt)) {
+                add([...k.path, 'adopt'], kDecl.adopt, `environment ${e} has no adopted vault to import the secret from: a vault the product creates holds no secret yet; declare the existing vault as environments.${e}.azure.keyVault: { name, adopt: true }`);
+              }
+            }
           }
           if (kDecl.remoteName !== undefined) {
             const r = svc.platform === 'gcp' ? RULES.secretManagerId : RULES.keyVaultSecretName;

@@ -183,6 +183,20 @@ export const AzureEnvironmentSchema = Type.Object(
         softDeleteRetentionDays: Type.Optional(
           Type.Integer({ minimum: 7, maximum: 90, default: 90, 'x-rule': 'soft delete keeps deleted secrets 7 to 90 days', description: 'Days a deleted vault or secret stays recoverable. Default: 90.' }),
         ),
+        adopt: Type.Optional(
+          Type.Boolean({
+            default: false,
+            description:
+              'The vault keyVault.name exists (made in the portal, or by another tool): import it instead of creating it. Terraform never destroys it and leaves its SKU, network rules, access policies, retention and purge protection as they are. Layout environmentVault only. Default: false.',
+          }),
+        ),
+        switchToRbac: Type.Optional(
+          Type.Boolean({
+            default: false,
+            description:
+              "An adopted vault in access-policy mode is switched to RBAC authorization at the apply. Every consumer that reads it through an access policy loses access at that moment until it has a role assignment: grant them first. Without it, the plan fails on such a vault. Default: false.",
+          }),
+        ),
       },
       { additionalProperties: false, description: 'The environment\'s Key Vaults (one, or one per service), in RBAC mode with purge protection and soft delete on.' },
     )),
@@ -272,13 +286,17 @@ export const EnvironmentSchema = Type.Object(
       Type.Object(
         {
           terraform: Type.Optional(
-            Type.Boolean({ default: true, description: 'Apply the manifests to every cluster from a Terraform stack. Default: true.' }),
+            Type.Boolean({ default: false, description: 'Apply the manifests to every cluster from a Terraform stack (<env>-gcp-manifests, <env>-azure-manifests). Default: false.' }),
           ),
           gitops: Type.Optional(
-            Type.Boolean({ default: true, description: 'Write the manifests as YAML under generated/<environment>/. Default: true.' }),
+            Type.Boolean({ description: 'Write the manifests as YAML under generated/<environment>/, for a CD tool to apply. Default: true unless terraform is true.' }),
           ),
         },
-        { additionalProperties: false, description: 'How the manifests reach the clusters. Default: both ways.' },
+        {
+          additionalProperties: false,
+          description:
+            'How the manifests reach the clusters: one way, so that each object has one owner. Default: GitOps files only; terraform: true alone applies them from Terraform instead. Both on is allowed only when declared, for a transition (two owners undo each other\'s changes).',
+        },
       ),
     ),
     refreshInterval: Type.Optional(
@@ -377,7 +395,7 @@ export const KeySchema = Type.Object(
     adopt: Type.Optional(
       Type.Boolean({
         description:
-          'With remoteName: true imports the existing secret into Terraform (it must exist); false creates it under that id. Default: true.',
+          'With remoteName: true imports the existing secret into Terraform (it must exist; Terraform never writes its value); false creates it under that name. On Azure the secret must be in an adopted vault (keyVault.adopt). Default: true on GCP, false on Azure.',
       }),
     ),
     version: Type.Optional(
@@ -395,7 +413,7 @@ export const KeySchema = Type.Object(
     deletionProtection: Type.Optional(
       Type.Boolean({
         description:
-          "Secret Manager deletion protection of this key's secret; set false for one apply before removing the key to delete the secret. Default: the environment's (true).",
+          "Deletion protection of this key's secret (Secret Manager deletion_protection; on Key Vault, Terraform's prevent_destroy): set false, with a suppression of SW-DEL-001, for one apply before removing the key to delete the secret. Default: the environment's (true) on GCP, true on Azure.",
       }),
     ),
     suppressions: Type.Optional(Suppressions),

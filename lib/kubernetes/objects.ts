@@ -257,7 +257,8 @@ export function secretProviderClassObject(o: SecretProviderClassOptions): Kubern
         ...identity,
         keyvaultName: o.keyVaultName,
         cloudName: '',
-        tenantId: o.tenantId,
+        // tenantID: the provider's parameter since 1.x (tenantId is its deprecated spelling).
+        tenantID: o.tenantId,
         objects: keyVaultObjectsParameter(o.objects),
       },
       secretObjects: o.secretObjects.map((s) => ({

@@ -55,6 +55,10 @@ export interface AzureSecretPlan {
   readonly vault: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly declaredAt: string;
+  /** It exists already (in an adopted vault): imported, never written. */
+  readonly adopt: boolean;
+  /** Terraform refuses to destroy it. */
+  readonly deletionProtection: boolean;
 }
 
 /** A service's own Key Vault (layout vaultPerService). Keyed by service. */
@@ -197,6 +201,8 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
             service: svc.name,
             vault,
             declaredAt,
+            adopt: k.source.adopt,
+            deletionProtection: k.source.deletionProtection ?? true,
             tags: { ...az.labels, ...svc.labels, ...k.source.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name },
           });
           if (perService && !vaults.has(svc.name)) vaults.set(svc.name, { service: svc.name, name: vault, tags: { ...az.labels, ...svc.labels, 'managed-by': MANAGED_BY, service: svc.name, environment: env.name } });

@@ -19,6 +19,10 @@ export const COLLECTIONS = {
   gcpWorkloadIdentityUsers: 'workload_identity_users',
   /** azurerm_key_vault_secret */
   azureSecrets: 'secrets',
+  /** azurerm_key_vault_secret, imported (and the data sources giving their versioned ids) */
+  azureAdoptedSecrets: 'adopted_secrets',
+  /** data azurerm_key_vault_secrets: the names each vault holds, for the first-value check */
+  azureExistingSecrets: 'existing_secrets',
   /** azurerm_role_assignment on secrets */
   azureReaders: 'secret_readers',
   /** azurerm_key_vault, a service's own (layout vaultPerService) */

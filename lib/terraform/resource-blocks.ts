@@ -27,6 +27,7 @@ export interface BlockLifecycle {
   readonly prevent_destroy?: boolean;
   readonly ignore_changes?: readonly string[];
   readonly create_before_destroy?: boolean;
+  readonly precondition?: readonly { readonly condition: string; readonly error_message: string }[];
   readonly postcondition?: readonly { readonly condition: string; readonly error_message: string }[];
 }
 
