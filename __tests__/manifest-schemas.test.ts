@@ -74,11 +74,11 @@ describe.each(environments.map((e) => e.name))('environment %s', (envName) => {
   });
 
   it('the controller Helm values validate against the chart', () => {
-    expect(helmValuesErrors(planOf(envName).controller.values)).toEqual([]);
+    expect(helmValuesErrors(planOf(envName).controller!.values)).toEqual([]);
   });
 
   it('the controller Helm values turn on probes and metrics services', () => {
-    const values = planOf(envName).controller.values;
+    const values = planOf(envName).controller!.values;
     expect(at(values, 'livenessProbe.enabled')).toBe(true);
     expect(at(values, 'readinessProbe.enabled')).toBe(true);
     expect(at(values, 'metrics.service.enabled')).toBe(true);

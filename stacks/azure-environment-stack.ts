@@ -16,6 +16,7 @@ import { COLLECTIONS } from '../lib/terraform/addresses';
 import { configureStack } from './configure-stack';
 import { managedIdentityName } from '../lib/declaration/naming';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
+import { ServedCrds } from '../lib/kubernetes/served-crds';
 import { TimeProvider, TimeSleep } from '../lib/terraform/time-sleep';
 
 /** Backend of an Azure stack: an Azure Storage container when declared, local state otherwise. */
@@ -52,8 +53,16 @@ export interface AzureEnvironmentStackOptions {
   readonly secrets?: boolean;
 }
 
-function secretSpec(s: AzureSecretPlan, keyVaultId: string): KeyVaultSecretSpec {
-  return { name: s.name, keyVaultId, vaultName: s.vault, tags: s.tags, adopt: s.adopt, deletionProtection: s.deletionProtection };
+function secretSpec(plan: AzureEnvironmentPlan, s: AzureSecretPlan, keyVaultId: string): KeyVaultSecretSpec {
+  return {
+    name: s.name,
+    keyVaultId,
+    vaultName: s.vault,
+    tags: s.tags,
+    adopt: s.adopt,
+    existingKeyVaultId: s.adopt ? `/subscriptions/${plan.subscriptionId}/resourceGroups/${plan.resourceGroup}/providers/Microsoft.KeyVault/vaults/${s.vault}` : undefined,
+    deletionProtection: s.deletionProtection,
+  };
 }
 
 /** Role assignments take a while to reach Key Vault's data plane: a pause before secrets are written. */
@@ -154,7 +163,7 @@ export class AzureEnvironmentStack extends TerraformStack {
     const secrets = withSecrets
       ? new KeyVaultSecrets(this, 'Secrets', {
           after: vaults.propagation ? [vaults.propagation] : [],
-          secrets: Object.values(plan.secrets).map((s) => secretSpec(s, vaults.vaultIdOf(s.vault))),
+          secrets: Object.values(plan.secrets).map((s) => secretSpec(plan, s, vaults.vaultIdOf(s.vault))),
         })
       : undefined;
     this.secrets = secrets;
@@ -179,6 +188,17 @@ export class AzureEnvironmentStack extends TerraformStack {
     }
     for (const r of Object.values(plan.vaultReaders)) this.serviceVaults?.grantReadAll(r.service, this.identities!.principalIdOf(r.service));
 
+    if (!plan.controller && plan.requiredCrds.length > 0) {
+      for (const c of plan.clusters) {
+        new ServedCrds(this, `ServedCrds-${c.name}`, {
+          provider: this.clusters.kubernetes(c.name),
+          resourcePrefix: `served_crds_${providerAlias(c.name)}`,
+          cluster: c.name,
+          crds: plan.requiredCrds,
+          installedBy: plan.delivery === 'csi' ? 'others (csiDriver.install: existing)' : 'others (externalSecrets.install: existing)',
+        });
+      }
+    }
     if (plan.controller) {
       for (const c of plan.clusters) {
         this.controllers.push(
@@ -236,7 +256,7 @@ export class AzureShardStack extends TerraformStack {
     }
     this.secrets = new KeyVaultSecrets(this, 'Secrets', {
       after: after ? [after] : [],
-      secrets: Object.values(plan.secrets).map((s) => secretSpec(s, vaultIdOf(s.vault))),
+      secrets: Object.values(plan.secrets).map((s) => secretSpec(plan, s, vaultIdOf(s.vault))),
     });
     const readers = [
       ...new Set([...Object.values(plan.roleAssignments).flatMap((a) => (a.principal.kind === 'identity' ? [a.principal.service] : [])), ...Object.keys(plan.vaultReaders)]),

@@ -8,6 +8,7 @@ import { SecretManagerSecrets } from '../lib/gcp/secret-manager-secrets';
 import { WorkloadServiceAccounts } from '../lib/gcp/workload-service-accounts';
 import { GkeClusterAccess } from '../lib/gcp/gke-cluster-access';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
+import { ServedCrds } from '../lib/kubernetes/served-crds';
 
 /**
  * Backend of a stack: GCS when the environment names a bucket; otherwise local state in the
@@ -31,7 +32,7 @@ export function declareSecrets(stack: TerraformStack, plan: GcpEnvironmentPlan, 
     deletionProtection: plan.deletionProtection,
     secrets: plan.secrets,
   });
-  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, key, accounts ? [accounts.addressOf(g.service)] : []);
+  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, key, accounts ? [accounts.addressOf(g.service)] : [], g.adopt);
   return secrets;
 }
 
@@ -86,7 +87,7 @@ export class GcpEnvironmentStack extends TerraformStack {
         project: plan.project,
         accounts: identities
           .filter((i) => i.googleServiceAccount)
-          .map((i) => ({ key: i.service, accountId: i.googleServiceAccount!.accountId, workloadIdentityUser: i.googleServiceAccount!.workloadIdentityUser })),
+          .map((i) => ({ key: i.service, accountId: i.googleServiceAccount!.accountId, workloadIdentityUser: i.googleServiceAccount!.workloadIdentityUser, adopt: i.googleServiceAccount!.adopt })),
       });
     }
 
@@ -98,14 +99,18 @@ export class GcpEnvironmentStack extends TerraformStack {
     clientConfig.overrideLogicalId('current');
     for (const c of plan.clusters) {
       const access = new GkeClusterAccess(this, `Cluster-${c.name}`, { project: plan.project, name: c.name, location: c.location, clientConfig });
-      this.controllers.push(
-        new ControllerRelease(this, `ExternalSecrets-${c.name}`, {
-          provider: access.helm(),
-          name: 'external-secrets',
-          ...plan.controller,
-          resourceName: `external_secrets_${c.name}`,
-        }),
-      );
+      if (plan.controller) {
+        this.controllers.push(
+          new ControllerRelease(this, `ExternalSecrets-${c.name}`, {
+            provider: access.helm(),
+            name: 'external-secrets',
+            ...plan.controller,
+            resourceName: `external_secrets_${c.name}`,
+          }),
+        );
+      } else if (plan.requiredCrds.length > 0) {
+        new ServedCrds(this, `ServedCrds-${c.name}`, { provider: access.kubernetes(), resourcePrefix: `served_crds_${c.name}`, cluster: c.name, crds: plan.requiredCrds, installedBy: 'others (externalSecrets.install: existing)' });
+      }
     }
   }
 }

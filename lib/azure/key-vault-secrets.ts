@@ -36,6 +36,12 @@ export interface KeyVaultSecretSpec {
    */
   readonly adopt?: boolean;
   /**
+   * The vault's resource id as a literal, for an adopted secret: its versioned id (the import id)
+   * is looked up at plan time, which a reference to a resource would defer.
+   * @default - required with adopt
+   */
+  readonly existingKeyVaultId?: string;
+  /**
    * Terraform refuses to destroy the secret (`prevent_destroy`): removing its key from the
    * declaration fails the plan instead of deleting the secret. Adopted secrets are always protected.
    * @default true
@@ -117,7 +123,9 @@ export class KeyVaultSecrets extends Construct {
       prefix: COLLECTIONS.azureAdoptedSecrets,
       lifecycle: { ...lifecycle, prevent_destroy: true },
     });
-    this.adoptedIds = new ResourceBlocks(this, 'AdoptedIds', { type: 'azurerm_key_vault_secret', prefix: COLLECTIONS.azureAdoptedSecrets, data: true, dependsOn: props.after });
+    // Read at plan time, with the access the deployer has already (an import id must be known
+    // then): the versioned id the provider's import needs.
+    this.adoptedIds = new ResourceBlocks(this, 'AdoptedIds', { type: 'azurerm_key_vault_secret', prefix: COLLECTIONS.azureAdoptedSecrets, data: true });
     this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: COLLECTIONS.azureExistingSecrets, data: true, dependsOn: props.after });
     this.readers = new ResourceBlocks(this, 'Readers', {
       type: 'azurerm_role_assignment',
@@ -135,7 +143,8 @@ export class KeyVaultSecrets extends Construct {
     this.specs.set(spec.name, spec);
     const tags = sortedRecord(spec.tags);
     if (spec.adopt) {
-      this.adoptedIds.add(spec.name, { name: spec.name, key_vault_id: keyVaultId });
+      if (!spec.existingKeyVaultId) throw new Error(`${this.node.path}: adopted secret ${spec.name} needs existingKeyVaultId, the literal id of its vault`);
+      this.adoptedIds.add(spec.name, { name: spec.name, key_vault_id: spec.existingKeyVaultId });
       // The write-only value is required by the provider but never sent: its version never changes.
       this.adopted.add(
         spec.name,

@@ -33,7 +33,14 @@ export interface GcpModel {
   readonly secretIdPrefix: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly stateBucket?: { readonly bucket: string; readonly prefix: string };
-  readonly externalSecrets: { readonly chartVersion: string; readonly namespace: string };
+  readonly externalSecrets: ExternalSecretsModel;
+}
+
+/** External Secrets Operator in the clusters: installed by the product, or there already. */
+export interface ExternalSecretsModel {
+  readonly chartVersion: string;
+  readonly namespace: string;
+  readonly install: 'helm' | 'existing';
 }
 
 export type Platform = 'gcp' | 'azure';
@@ -72,8 +79,8 @@ export interface AzureModel {
   readonly deployerObjectId?: string;
   readonly delivery: AzureDelivery;
   readonly identity: AzureIdentityMode;
-  readonly csiDriver: { readonly install: 'helm' | 'aksAddon'; readonly chartVersion: string; readonly rotationPollInterval: string };
-  readonly externalSecrets: { readonly chartVersion: string; readonly namespace: string };
+  readonly csiDriver: { readonly install: 'helm' | 'aksAddon' | 'existing'; readonly chartVersion: string; readonly rotationPollInterval: string };
+  readonly externalSecrets: ExternalSecretsModel;
   readonly labels: Readonly<Record<string, string>>;
   readonly stateBackend?: { readonly resourceGroup: string; readonly storageAccount: string; readonly container: string };
   /** Role assignments of the subscription kept free for others. */
@@ -164,6 +171,18 @@ export interface ServiceModel {
   readonly secrets: readonly KubernetesSecretModel[];
   /** Pods per cluster that mount its SecretProviderClass (CSI delivery). */
   readonly replicas: number;
+  /** What exists before the product, imported instead of created. */
+  readonly existing: ExistingModel;
+}
+
+/** What of a service exists already: imported into Terraform instead of created. */
+export interface ExistingModel {
+  readonly namespace: boolean;
+  readonly serviceAccount: boolean;
+  /** Account id of its existing Google service account (GKE identity googleServiceAccount). */
+  readonly googleServiceAccount?: string;
+  /** Its secretAccessor grants exist (GKE). */
+  readonly accessGrants: boolean;
 }
 
 export interface Model {
@@ -254,6 +273,7 @@ export function resolveDeclaration(decl: Declaration): Model {
         externalSecrets: {
           chartVersion: g.externalSecrets?.chartVersion ?? DEFAULT_EXTERNAL_SECRETS_CHART_VERSION,
           namespace: g.externalSecrets?.namespace ?? 'external-secrets',
+          install: g.externalSecrets?.install ?? 'helm',
         },
       },
       azure: e.azure && resolveAzure(e.azure),
@@ -274,6 +294,12 @@ export function resolveDeclaration(decl: Declaration): Model {
       sharedNamespace: s.sharedNamespace?.reason,
       serviceAccount: s.serviceAccount ?? defaultServiceAccountName(name),
       replicas: s.replicas ?? 3,
+      existing: {
+        namespace: s.existing?.namespace ?? false,
+        serviceAccount: s.existing?.serviceAccount ?? false,
+        googleServiceAccount: s.existing?.googleServiceAccount,
+        accessGrants: s.existing?.accessGrants ?? false,
+      },
       environments: serviceEnvs,
       labels: sortedRecord(s.labels),
       secrets: sortedKeys(s.secrets).map((secretName) => ({
@@ -301,6 +327,27 @@ export function resolveDeclaration(decl: Declaration): Model {
     for (const sec of sortedKeys(s.secrets)) for (const key of sortedKeys(s.secrets[sec])) collect(['services', name, 'secrets', sec, key], s.secrets[sec][key].suppressions);
   }
   return { environments, services, suppressions };
+}
+
+/** What a service declares as existing must be something the product would otherwise create there. */
+function checkExisting(svc: ServiceModel, envs: ReadonlyMap<string, EnvironmentModel>, add: (path: (string | number)[], value: unknown, rule: string) => void): void {
+  const at = ['services', svc.name, 'existing'];
+  if (svc.existing.namespace && !svc.createNamespace) {
+    add([...at, 'namespace'], true, 'createNamespace: false says the namespace is not the product\'s; existing.namespace brings an existing one under management: declare one of them');
+  }
+  if (svc.platform === 'azure') {
+    if (svc.existing.googleServiceAccount !== undefined) add([...at, 'googleServiceAccount'], svc.existing.googleServiceAccount, 'a Google service account belongs to a GKE service (platform gcp)');
+    if (svc.existing.accessGrants) add([...at, 'accessGrants'], true, 'accessGrants imports Secret Manager accessor grants of a GKE service (platform gcp); on AKS the product assigns roles itself');
+    return;
+  }
+  if (svc.existing.googleServiceAccount !== undefined) {
+    for (const e of svc.environments) {
+      const gcp = envs.get(e)?.gcp;
+      if (gcp && gcp.identity !== 'googleServiceAccount') {
+        add([...at, 'googleServiceAccount'], svc.existing.googleServiceAccount, `environment ${e} uses GKE identity ${gcp.identity}, which needs no Google service account; an existing one applies to identity googleServiceAccount`);
+      }
+    }
+  }
 }
 
 function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure']>): AzureModel {
@@ -333,6 +380,7 @@ function resolveAzure(a: NonNullable<Declaration['environments'][string]['azure'
     externalSecrets: {
       chartVersion: a.externalSecrets?.chartVersion ?? DEFAULT_EXTERNAL_SECRETS_CHART_VERSION,
       namespace: a.externalSecrets?.namespace ?? 'external-secrets',
+      install: a.externalSecrets?.install ?? 'helm',
     },
     labels: sortedRecord(a.labels),
     stateBackend: a.stateBackend,
@@ -464,6 +512,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     if (svc.createNamespace && (SYSTEM_NAMESPACES as readonly string[]).includes(svc.namespace) && svc.namespace !== CSI_DRIVER_NAMESPACE) {
       add(['services', svc.name, 'namespace'], svc.namespace, `${svc.namespace} exists in every cluster and belongs to the cluster: set createNamespace: false to use it, or choose the service's own namespace`);
     }
+    checkExisting(svc, envs, add);
     for (const k of Object.keys(svc.labels)) {
       if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) {
         add(['services', svc.name, 'labels', k], k, `label key "${k}" is set by the product (reserved: ${RESERVED_LABEL_KEYS.join(', ')})`);

@@ -119,6 +119,11 @@ export const RULES = {
     'a Kubernetes label key is an optional DNS prefix and / followed by at most 63 letters, digits, -, _ or .',
   ),
   labelValue: rule('kubernetes-label-value', '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$', 'a Kubernetes label value is at most 63 letters, digits, -, _ or ., starting and ending with a letter or digit'),
+  googleServiceAccountId: rule(
+    'google-service-account-id',
+    '^[a-z]([-a-z0-9]{4,28}[a-z0-9])$',
+    'a Google service account id is 6-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen',
+  ),
   chartVersion: rule('chart-version', '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$', 'a chart version is an exact semantic version such as 2.9.0'),
   guid: rule(
     'guid',

@@ -129,6 +129,13 @@ export const GcpEnvironmentSchema = Type.Object(
     externalSecrets: Type.Optional(
       Type.Object(
         {
+          install: Type.Optional(
+            oneOfStrings(['helm', 'existing'] as const, {
+              default: 'helm',
+              description:
+                'helm: the product installs External Secrets Operator by its Helm chart, pinned. existing: it is installed already (another Helm release, a platform add-on): nothing is installed, and every plan checks that the clusters serve the external-secrets.io/v1 CRDs the manifests use. Default: helm.',
+            }),
+          ),
           chartVersion: Type.Optional(
             named(RULES.chartVersion, {
               default: DEFAULT_EXTERNAL_SECRETS_CHART_VERSION,
@@ -234,8 +241,8 @@ export const AzureEnvironmentSchema = Type.Object(
       Type.Object(
         {
           install: Type.Optional(
-            oneOfStrings(['helm', 'aksAddon'] as const, {
-              description: 'helm: install the driver and the Azure provider by their Helm chart, pinned. aksAddon: use the AKS azure-keyvault-secrets-provider add-on, which must be enabled with secret rotation (checked at plan time). Default: aksAddon with identity aksAddonIdentity, helm otherwise.',
+            oneOfStrings(['helm', 'aksAddon', 'existing'] as const, {
+              description: 'helm: install the driver and the Azure provider by their Helm chart, pinned. aksAddon: use the AKS azure-keyvault-secrets-provider add-on, which must be enabled with secret rotation (checked at plan time). existing: installed already by other means (another Helm release): nothing is installed, and every plan checks that the clusters serve the secrets-store.csi.x-k8s.io/v1 SecretProviderClass CRD. Default: aksAddon with identity aksAddonIdentity, helm otherwise.',
             }),
           ),
           chartVersion: Type.Optional(named(RULES.chartVersion, { default: DEFAULT_CSI_AZURE_CHART_VERSION, description: `csi-secrets-store-provider-azure chart version. Default: ${DEFAULT_CSI_AZURE_CHART_VERSION}.` })),
@@ -247,6 +254,12 @@ export const AzureEnvironmentSchema = Type.Object(
     externalSecrets: Type.Optional(
       Type.Object(
         {
+          install: Type.Optional(
+            oneOfStrings(['helm', 'existing'] as const, {
+              default: 'helm',
+              description: 'helm: installed by the product. existing: installed already; every plan checks that the clusters serve the external-secrets.io/v1 CRDs. Default: helm.',
+            }),
+          ),
           chartVersion: Type.Optional(named(RULES.chartVersion, { default: DEFAULT_EXTERNAL_SECRETS_CHART_VERSION })),
           namespace: Type.Optional(named(RULES.dns1123Label, { default: 'external-secrets' })),
         },
@@ -441,6 +454,39 @@ export const ServiceSchema = Type.Object(
         'x-rule': 'replicas are 1 to 10,000 pods',
         description: "Pods per cluster that mount the service's SecretProviderClass (CSI delivery): each polls Key Vault for every object at the rotation interval, which the vault's request budget counts. Default: 3.",
       }),
+    ),
+    existing: Type.Optional(
+      Type.Object(
+        {
+          namespace: Type.Optional(
+            Type.Boolean({
+              default: false,
+              description:
+                'The namespace exists (made earlier, or applied first by a GitOps tool): the Terraform-managed manifests import it instead of creating it, and it is the product\'s from then on. createNamespace: false instead leaves it to others. Default: false.',
+            }),
+          ),
+          serviceAccount: Type.Optional(
+            Type.Boolean({ default: false, description: 'The Kubernetes service account exists: the Terraform-managed manifests import it instead of creating it. Default: false.' }),
+          ),
+          googleServiceAccount: Type.Optional(
+            named(RULES.googleServiceAccountId, {
+              description:
+                'GKE identity googleServiceAccount: the service\'s existing Google service account (its account id, as the binding scripts used it), imported with its roles/iam.workloadIdentityUser binding for the service\'s Kubernetes service account instead of a new secrets-<service> account. Default: a new account.',
+            }),
+          ),
+          accessGrants: Type.Optional(
+            Type.Boolean({
+              default: false,
+              description:
+                'GKE: the service\'s roles/secretmanager.secretAccessor grants on the secrets it reads exist already (gcloud secrets add-iam-policy-binding): imported, not created again. Default: false.',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: 'What of this service exists before the product: imported into Terraform instead of created. npm run adopt -- --env NAME lists it before a plan.',
+        },
+      ),
     ),
     sharedNamespace: Type.Optional(
       Type.Object(

@@ -47,10 +47,10 @@ export class SecretAccessorGrants extends Construct {
   }
 
   /**
-   * Adds a grant.
+   * Adds a grant; `adopt`: it exists already, and is imported rather than created.
    * @param after addresses the grant waits for (its secret, the service account it names) @default - none
    */
-  public add(grant: { key: string; secretId: string; member: string }, after: readonly string[] = []): SecretGrant {
+  public add(grant: { key: string; secretId: string; member: string; adopt?: boolean }, after: readonly string[] = []): SecretGrant {
     const existing = this.grants.get(grant.key);
     if (existing) {
       if (existing.secretId !== grant.secretId || existing.member !== grant.member) {
@@ -58,9 +58,11 @@ export class SecretAccessorGrants extends Construct {
       }
       return existing;
     }
-    const g: SecretGrant = { ...grant, role: SECRET_ACCESSOR_ROLE };
+    const g: SecretGrant = { key: grant.key, secretId: grant.secretId, member: grant.member, role: SECRET_ACCESSOR_ROLE };
     this.grants.set(grant.key, g);
-    this.blocks.add(grant.key, { project: this.project, secret_id: grant.secretId, role: SECRET_ACCESSOR_ROLE, member: grant.member }, { dependsOn: after });
+    // An existing grant (a binding script's) is imported under the provider's id for one member.
+    const importId = grant.adopt ? `projects/${this.project}/secrets/${grant.secretId} ${SECRET_ACCESSOR_ROLE} ${grant.member}` : undefined;
+    this.blocks.add(grant.key, { project: this.project, secret_id: grant.secretId, role: SECRET_ACCESSOR_ROLE, member: grant.member }, { dependsOn: after, ...(importId ? { importId } : {}) });
     return g;
   }
 

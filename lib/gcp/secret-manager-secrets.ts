@@ -126,9 +126,10 @@ export class SecretManagerSecrets extends Construct {
    * @param member IAM member, e.g. a Workload Identity `principal://...` or `serviceAccount:...`
    * @param key key of the grant @default "<member>/<secretId>"
    * @param after other addresses the grant waits for (the service account it names) @default - none
+   * @param adopt the grant exists (a binding script made it): import it @default false
    */
-  public grantRead(secretId: string, member: string, key?: string, after: readonly string[] = []): SecretGrant {
+  public grantRead(secretId: string, member: string, key?: string, after: readonly string[] = [], adopt = false): SecretGrant {
     if (!this.specs.has(secretId)) throw new Error(`${this.node.path}: cannot grant read on ${secretId}: it is not a secret of this set`);
-    return this.grants.add({ secretId, member, key: key ?? `${member}/${secretId}` }, [this.addressOf(secretId), ...after]);
+    return this.grants.add({ secretId, member, key: key ?? `${member}/${secretId}`, adopt }, [this.addressOf(secretId), ...after]);
   }
 }

@@ -16,6 +16,12 @@ export interface WorkloadServiceAccountSpec {
   readonly workloadIdentityUser: string;
   /** @default - the key */
   readonly displayName?: string;
+  /**
+   * The account and its workloadIdentityUser binding exist (made by a binding script): both are
+   * imported; the account keeps its display name and description, and Terraform never destroys it.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 export interface WorkloadServiceAccountsProps {
@@ -55,17 +61,22 @@ export class WorkloadServiceAccounts extends Construct {
   public addAccount(spec: WorkloadServiceAccountSpec): void {
     if (this.specs.has(spec.key)) throw new Error(`${this.node.path}: account ${spec.key} is already declared`);
     this.specs.set(spec.key, spec);
-    this.accounts.add(spec.key, {
-      project: this.project,
-      account_id: spec.accountId,
-      display_name: spec.displayName ?? spec.key,
-      description: "Reads this service's secrets through External Secrets (managed by secret-wiring)",
-    });
+    const accountName = `projects/${this.project}/serviceAccounts/${this.emailOf(spec.key)}`;
+    this.accounts.add(
+      spec.key,
+      {
+        project: this.project,
+        account_id: spec.accountId,
+        display_name: spec.displayName ?? spec.key,
+        description: "Reads this service's secrets through External Secrets (managed by secret-wiring)",
+      },
+      spec.adopt ? { importId: accountName, lifecycle: { prevent_destroy: true, ignore_changes: ['display_name', 'description'] } } : {},
+    );
     // The binding waits for its own account and no other.
     this.bindings.add(
       spec.key,
-      { service_account_id: `projects/${this.project}/serviceAccounts/${this.emailOf(spec.key)}`, role: WORKLOAD_IDENTITY_USER_ROLE, member: spec.workloadIdentityUser },
-      { dependsOn: [this.accounts.addressOf(spec.key)] },
+      { service_account_id: accountName, role: WORKLOAD_IDENTITY_USER_ROLE, member: spec.workloadIdentityUser },
+      { dependsOn: [this.accounts.addressOf(spec.key)], ...(spec.adopt ? { importId: `${accountName} ${WORKLOAD_IDENTITY_USER_ROLE} ${spec.workloadIdentityUser}` } : {}) },
     );
   }
 

@@ -14,6 +14,11 @@ export function holdsReference(value: unknown): boolean {
   return false;
 }
 
+/** The kubernetes provider's import id of an object (`apiVersion=v1,kind=Namespace,name=x`). */
+export function manifestImportId(o: KubernetesObject): string {
+  return [`apiVersion=${o.apiVersion}`, `kind=${o.kind}`, ...(o.metadata.namespace ? [`namespace=${o.metadata.namespace}`] : []), `name=${o.metadata.name}`].join(',');
+}
+
 export interface KubernetesManifestsProps {
   /** Kubernetes provider of the target cluster. */
   readonly provider: KubernetesProvider;
@@ -21,6 +26,12 @@ export interface KubernetesManifestsProps {
   readonly resourcePrefix: string;
   /** @default - none; add them with addObject */
   readonly objects?: readonly KubernetesObject[];
+  /**
+   * Keys (`Kind/namespace/name`) of objects that exist in the cluster already: imported under the
+   * provider's id (`apiVersion=v1,kind=Namespace,name=x`) instead of created.
+   * @default - none
+   */
+  readonly existing?: readonly string[];
 }
 
 /**
@@ -31,10 +42,12 @@ export interface KubernetesManifestsProps {
 export class KubernetesManifests extends Construct {
   public readonly blocks: ResourceBlocks<ManifestConfig>;
   private readonly all = new Map<string, KubernetesObject>();
+  private readonly existing: ReadonlySet<string>;
 
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
     const p = props.resourcePrefix;
+    this.existing = new Set(props.existing ?? []);
     const old = (collection: string, key: string) => `kubernetes_manifest.${p}_${collection}[${JSON.stringify(key)}]`;
     this.blocks = new ResourceBlocks(this, 'Resource', {
       type: 'kubernetes_manifest',
@@ -58,13 +71,18 @@ export class KubernetesManifests extends Construct {
     if (o.kind === 'Namespace') {
       // Deleting a namespace deletes everything in it, the service's workloads included: Terraform
       // refuses instead, and a namespace is released with `terraform state rm` (see the README).
-      this.blocks.add(key, { manifest: o as unknown as Record<string, unknown> }, { lifecycle: { prevent_destroy: true } });
+      this.blocks.add(key, { manifest: o as unknown as Record<string, unknown> }, { lifecycle: { prevent_destroy: true }, ...this.importOf(key, o) });
       return;
     }
     const namespace = o.metadata.namespace ? `Namespace/${o.metadata.namespace}` : undefined;
     this.blocks.add(key, { manifest: o as unknown as Record<string, unknown> }, {
       dependsOn: () => (namespace && this.all.has(namespace) ? [this.blocks.addressOf(namespace)] : []),
+      ...this.importOf(key, o),
     });
+  }
+
+  private importOf(key: string, o: KubernetesObject): { importId?: string } {
+    return this.existing.has(key) ? { importId: manifestImportId(o) } : {};
   }
 
   /** Address of an object's block. */

@@ -2,6 +2,7 @@
  * The plan of one environment on Azure: plain data, keyed by stable names. No cdktf here.
  */
 import { formatPath } from '../declaration/problem';
+import { EXTERNAL_SECRETS_CRDS, SECRET_PROVIDER_CLASS_CRDS, existingObjectKeys, type CrdRequirement } from './existing';
 import {
   MANAGED_BY,
   azureSecretStoreName,
@@ -122,7 +123,11 @@ export interface AzureEnvironmentPlan {
   readonly deployerObjectId?: string;
   readonly delivery: AzureDelivery;
   readonly identityMode: AzureIdentityMode;
-  readonly csiInstall: 'helm' | 'aksAddon';
+  readonly csiInstall: 'helm' | 'aksAddon' | 'existing';
+  /** CRDs every cluster must serve, checked at plan time, when the controller was installed by others. */
+  readonly requiredCrds: readonly CrdRequirement[];
+  /** Keys of the objects that exist: imported by the Terraform-managed manifests. */
+  readonly existingObjects: readonly string[];
   readonly stateBackend?: AzureModel['stateBackend'];
   readonly secrets: Readonly<Record<string, AzureSecretPlan>>;
   readonly roleAssignments: Readonly<Record<string, AzureRoleAssignmentPlan>>;
@@ -178,6 +183,7 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
   const workloadIdentity = az.identity === 'workloadIdentity';
 
   const perService = az.layout === 'vaultPerService';
+  const existingObjects: string[] = [];
   const vaults = new Map<string, AzureVaultPlan>();
   const vaultReaders = new Map<string, AzureVaultReaderPlan>();
 
@@ -314,10 +320,16 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
       );
     }
     objects.push(...externalSecrets);
+    existingObjects.push(...existingObjectKeys(svc, objects));
   }
 
   let controller: ControllerPlan | undefined;
-  if (az.delivery === 'externalSecrets') {
+  let requiredCrds: readonly CrdRequirement[] = [];
+  if (az.delivery === 'externalSecrets' && az.externalSecrets.install === 'existing') {
+    requiredCrds = EXTERNAL_SECRETS_CRDS;
+  } else if (az.delivery === 'csi' && az.csiDriver.install === 'existing') {
+    requiredCrds = SECRET_PROVIDER_CLASS_CRDS;
+  } else if (az.delivery === 'externalSecrets') {
     controller = {
       repository: EXTERNAL_SECRETS_REPOSITORY,
       chart: EXTERNAL_SECRETS_CHART,
@@ -352,6 +364,8 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     delivery: az.delivery,
     identityMode: az.identity,
     csiInstall: az.csiDriver.install,
+    requiredCrds,
+    existingObjects: [...new Set(existingObjects)].sort(),
     stateBackend: az.stateBackend,
     secrets: sortRecord([...secrets]),
     roleAssignments: sortRecord([...assignments]),

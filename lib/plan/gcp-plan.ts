@@ -23,6 +23,7 @@ import {
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
 import { admissionGuardPlan } from './admission-guard-plan';
 import { monitoringObjects } from './monitoring-plan';
+import { EXTERNAL_SECRETS_CRDS, existingObjectKeys, type CrdRequirement } from './existing';
 
 /** A Secret Manager secret the environment owns. Keyed by its secret id. */
 export interface GcpSecretPlan {
@@ -48,6 +49,8 @@ export interface GcpGrantPlan {
   readonly crossService: boolean;
   /** Declaration path of the (first) key that reads it. */
   readonly declaredAt: string;
+  /** The grant exists (the service's existing.accessGrants): imported, not created. */
+  readonly adopt: boolean;
 }
 
 /** Identity of a service in the environment. Keyed by service. */
@@ -63,6 +66,8 @@ export interface GcpIdentityPlan {
     readonly email: string;
     /** Member bound with roles/iam.workloadIdentityUser on it. */
     readonly workloadIdentityUser: string;
+    /** It exists, with that binding (the service's existing.googleServiceAccount): imported. */
+    readonly adopt: boolean;
   };
 }
 
@@ -86,9 +91,14 @@ export interface GcpEnvironmentPlan {
   readonly secrets: Readonly<Record<string, GcpSecretPlan>>;
   readonly grants: Readonly<Record<string, GcpGrantPlan>>;
   readonly identities: Readonly<Record<string, GcpIdentityPlan>>;
-  readonly controller: ControllerPlan;
+  /** External Secrets Operator, when the product installs it. */
+  readonly controller?: ControllerPlan;
+  /** CRDs every cluster must serve, checked at plan time, when the controller was installed by others. */
+  readonly requiredCrds: readonly CrdRequirement[];
   /** Every Kubernetes object of the environment, dependencies first. */
   readonly objects: readonly KubernetesObject[];
+  /** Keys of the objects that exist: imported by the Terraform-managed manifests. */
+  readonly existingObjects: readonly string[];
   readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
   /** Emit moved blocks from the addresses of earlier versions (one upgrade apply). */
   readonly movedBlocks: boolean;
@@ -100,16 +110,16 @@ function sortRecord<T>(entries: [string, T][]): Record<string, T> {
   return out;
 }
 
-function identityOf(gcp: GcpModel, service: string, namespace: string, ksa: string): GcpIdentityPlan {
+function identityOf(gcp: GcpModel, service: string, namespace: string, ksa: string, existingAccount?: string): GcpIdentityPlan {
   if (gcp.identity === 'googleServiceAccount') {
-    const accountId = googleServiceAccountId(service);
+    const accountId = existingAccount ?? googleServiceAccountId(service);
     const email = `${accountId}@${gcp.project}.iam.gserviceaccount.com`;
     return {
       service,
       namespace,
       kubernetesServiceAccount: ksa,
       member: `serviceAccount:${email}`,
-      googleServiceAccount: { accountId, email, workloadIdentityUser: workloadIdentityUserMember(gcp.project, namespace, ksa) },
+      googleServiceAccount: { accountId, email, workloadIdentityUser: workloadIdentityUserMember(gcp.project, namespace, ksa), adopt: existingAccount !== undefined },
     };
   }
   return {
@@ -129,10 +139,11 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
   const identities = new Map<string, GcpIdentityPlan>();
   const objects: KubernetesObject[] = [];
   const namespaces = new Set<string>();
+  const existingObjects: string[] = [];
 
   for (const svc of model.services) {
     if (svc.platform !== 'gcp' || !svc.environments.includes(env.name)) continue;
-    const identity = identityOf(gcp, svc.name, svc.namespace, svc.serviceAccount);
+    const identity = identityOf(gcp, svc.name, svc.namespace, svc.serviceAccount, svc.existing.googleServiceAccount);
     const externalSecrets: KubernetesObject[] = [];
 
     for (const sec of svc.secrets) {
@@ -151,7 +162,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
           });
         }
         const grantKey = `${svc.name}/${secretId}`;
-        if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: formatPath(k.path) });
+        if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: formatPath(k.path), adopt: svc.existing.accessGrants });
         data.push({ secretKey: k.key, remoteKey: secretId, version: k.version });
       }
       if (data.length === 0) continue;
@@ -189,8 +200,13 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
       }),
       ...externalSecrets,
     );
+    existingObjects.push(...existingObjectKeys(svc, objects));
   }
 
+  // A grant can exist only on a secret that exists: the reader's accessGrants import the grants on
+  // adopted secrets, and a new secret's grants are created.
+  for (const [key, g] of grants) if (g.adopt && !secrets.get(g.secretId)?.adopt) grants.set(key, { ...g, adopt: false });
+  const installed = gcp.externalSecrets.install === 'helm';
   return {
     environment: env.name,
     project: gcp.project,
@@ -203,13 +219,17 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
     secrets: sortRecord([...secrets]),
     grants: sortRecord([...grants]),
     identities: sortRecord([...identities]),
-    controller: {
-      repository: EXTERNAL_SECRETS_REPOSITORY,
-      chart: EXTERNAL_SECRETS_CHART,
-      version: gcp.externalSecrets.chartVersion,
-      namespace: gcp.externalSecrets.namespace,
-      values: externalSecretsValues(),
-    },
+    controller: installed
+      ? {
+          repository: EXTERNAL_SECRETS_REPOSITORY,
+          chart: EXTERNAL_SECRETS_CHART,
+          version: gcp.externalSecrets.chartVersion,
+          namespace: gcp.externalSecrets.namespace,
+          values: externalSecretsValues(),
+        }
+      : undefined,
+    requiredCrds: installed ? [] : EXTERNAL_SECRETS_CRDS,
+    existingObjects: [...new Set(existingObjects)].sort(),
     objects: sortObjects([
       ...objects,
       ...monitoringObjects(env.monitoring, { kind: 'externalSecrets', namespace: gcp.externalSecrets.namespace, releaseName: 'external-secrets' }),

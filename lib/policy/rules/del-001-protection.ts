@@ -4,7 +4,7 @@ import type { PolicyRule, Violation } from '../types';
 export const del001Protection: PolicyRule = {
   id: 'SW-DEL-001',
   severity: 'error',
-  description: 'Deletion protection on every Secret Manager secret; purge protection and soft delete on every Key Vault.',
+  description: 'Deletion protection on every Secret Manager secret; prevent_destroy on every Key Vault secret; purge protection and soft delete on every Key Vault.',
   fix: 'Keep deletionProtection on; to delete one secret on purpose, suppress this rule on its key with the reason for that one apply.',
   check(ctx) {
     const out: Violation[] = [];
@@ -15,6 +15,10 @@ export const del001Protection: PolicyRule = {
         if (r.config.deletion_protection !== true && !protectedByLifecycle) {
           out.push({ resource: r.address, message: `deletion protection is off for ${name}`, declarationPath: ctx.facts?.secrets[name]?.declaredAt });
         }
+      }
+      if (r.type === 'azurerm_key_vault_secret' && r.config.lifecycle?.prevent_destroy !== true) {
+        const name = String(r.config.name);
+        out.push({ resource: r.address, message: `Terraform may destroy Key Vault secret ${name} (no prevent_destroy)`, declarationPath: ctx.facts?.secrets[name]?.declaredAt });
       }
       if (r.type === 'azurerm_key_vault') {
         if (r.config.purge_protection_enabled !== true) out.push({ resource: r.address, message: 'purge protection is off', declarationPath: ctx.facts && `environments.${ctx.facts.environment}.azure.keyVault` });
