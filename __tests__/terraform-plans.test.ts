@@ -24,6 +24,8 @@ interface PlanRun {
 interface Summary {
   readonly plans: PlanRun[];
   readonly upgrade: PlanRun[];
+  readonly steady: PlanRun[];
+  readonly failClosed: PlanRun[];
   readonly validate: { readonly stacks: string; readonly tfplanWork: string };
 }
 
@@ -47,7 +49,7 @@ suite('real Terraform plans of every example declaration', () => {
   test('every stack of every declaration passes terraform init, validate and plan', () => {
     expect(plans.filter((p) => p.status !== 'PASS').map((p) => [p.name, p.step, p.diags])).toEqual([]);
     // Every mode is among them.
-    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'aks-vault-per-service', 'gke-google-service-account', 'sharded']));
+    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'aks-vault-per-service', 'gke-google-service-account', 'moving-in', 'sharded']));
     const types = new Set(plans.flatMap((p) => managed(p).map((c) => c.type)));
     for (const t of ['google_service_account', 'google_service_account_iam_member', 'azurerm_federated_identity_credential', 'helm_release', 'kubernetes_manifest']) expect([t, types.has(t)]).toEqual([t, true]);
     expect(plans.filter((p) => p.declaration === 'sharded').map((p) => p.stack).sort()).toEqual(
@@ -71,8 +73,37 @@ suite('real Terraform plans of every example declaration', () => {
         ['example--evaluation-gcp', 'google_secret_manager_secret.adopted_secrets_hoge-token', 'projects/karte-evaluation/secrets/hoge-token', 'update'],
         ['example--production-gcp', 'google_secret_manager_secret.adopted_secrets_hoge-token', 'projects/karte-production/secrets/hoge-token', 'update'],
         ['gke-google-service-account--staging-gcp', 'google_secret_manager_secret.adopted_secrets_legacy-payment-key', 'projects/shop-staging/secrets/legacy-payment-key', 'update'],
+        // Moving in: the binding script's grant and account, the namespace and service account made earlier, the portal's vault and secrets.
+        ['moving-in--production-gcp', 'google_secret_manager_secret.adopted_secrets_service-a_FOO_PASSWORD', 'projects/karte-production/secrets/service-a_FOO_PASSWORD', 'update'],
+        [
+          'moving-in--production-gcp',
+          'google_secret_manager_secret_iam_member.secret_accessors_service-a__service-a_FOO_PASSWORD',
+          'projects/karte-production/secrets/service-a_FOO_PASSWORD roles/secretmanager.secretAccessor serviceAccount:hoge-app@karte-production.iam.gserviceaccount.com',
+          'update',
+        ],
+        ['moving-in--production-gcp', 'google_service_account.service_accounts_service-a', 'projects/karte-production/serviceAccounts/hoge-app@karte-production.iam.gserviceaccount.com', 'update'],
+        [
+          'moving-in--production-gcp',
+          'google_service_account_iam_member.workload_identity_users_service-a',
+          'projects/karte-production/serviceAccounts/hoge-app@karte-production.iam.gserviceaccount.com roles/iam.workloadIdentityUser serviceAccount:karte-production.svc.id.goog[service-a/service-a-secrets]',
+          'update',
+        ],
+        ['moving-in--production-gcp-manifests', 'kubernetes_manifest.admin_Namespace__service-a', 'apiVersion=v1,kind=Namespace,name=service-a', 'update'],
+        ['moving-in--production-gcp-manifests', 'kubernetes_manifest.admin_ServiceAccount__service-a__service-a-secrets', 'apiVersion=v1,kind=ServiceAccount,namespace=service-a,name=service-a-secrets', 'update'],
+        ['moving-in--production-azure', 'azurerm_key_vault.vault', '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo_aks_key_vault/providers/Microsoft.KeyVault/vaults/demo-csi-secret', 'update'],
+        ['moving-in--production-azure', 'azurerm_key_vault_secret.adopted_secrets_demo-secret01', 'stand-in-id', 'update'],
+        ['moving-in--production-azure', 'azurerm_key_vault_secret.adopted_secrets_demo-secret02', 'stand-in-id', 'update'],
+        ['moving-in--production-azure-manifests', 'kubernetes_manifest.aks_my-aks-key-vault01_Namespace__demo', 'apiVersion=v1,kind=Namespace,name=demo', 'update'],
       ].sort(),
     );
+  });
+
+  test('moving in writes no value: adopted Key Vault secrets plan no value, and the import changes no value_wo_version', () => {
+    const azure = plans.find((p) => p.name === 'moving-in--production-azure')!;
+    const plan = JSON.parse(readFileSync(azure.planJson!, 'utf8'));
+    for (const c of plan.resource_changes.filter((r: any) => r.type === 'azurerm_key_vault_secret' && r.change.importing)) {
+      expect([c.address, c.change.before?.value_wo_version ?? null, c.change.after?.value_wo_version ?? null]).toEqual([c.address, c.change.before?.value_wo_version ?? null, c.change.before?.value_wo_version ?? null]);
+    }
   });
 
   test('in a sharded environment each shard plans only its own services’ secrets, with every grant on them', () => {
@@ -141,6 +172,37 @@ suite('upgrading a deployed environment from the for_each layout (movedBlocks: t
     }
     // Secrets, grants, identities, federations, role assignments and every manifest.
     expect(movedCount).toBeGreaterThanOrEqual(40);
+  });
+});
+
+suite('the next plan after a first apply (every Key Vault secret reads back value_wo_version 0)', () => {
+  const steady = summary?.steady ?? [];
+
+  test('no secret value is written again: no Key Vault secret changes, nothing is created or destroyed', () => {
+    expect(steady.map((p) => [p.name, p.status])).toEqual([
+      ['steady--evaluation-azure', 'PASS'],
+      ['steady--production-azure', 'PASS'],
+    ]);
+    let secrets = 0;
+    for (const p of steady) {
+      const planned = managed(p);
+      const kv = planned.filter((c) => c.type === 'azurerm_key_vault_secret');
+      secrets += kv.length;
+      expect([p.name, kv.filter((c) => !c.change.actions.every((a) => a === 'no-op')).map((c) => [c.address, c.change.actions])]).toEqual([p.name, []]);
+      expect([p.name, planned.filter((c) => c.change.actions.some((a) => a === 'create' || a === 'delete')).map((c) => c.address)]).toEqual([p.name, []]);
+    }
+    expect(secrets).toBeGreaterThanOrEqual(4);
+  });
+});
+
+suite('fail closed: a new Key Vault secret without a first value', () => {
+  test('the plan fails naming the secret, and how to give its value', () => {
+    const [closed] = summary?.failClosed ?? [];
+    expect([closed.name, closed.status, closed.step]).toEqual(['fail-closed--production-azure', 'FAIL', 'plan']);
+    const text = JSON.stringify(closed.diags);
+    expect(text).toMatch(/Key Vault secret demo-secret03 does not exist yet and has no first value/);
+    expect(text).toMatch(/TF_VAR_secret_values/);
+    expect(text).not.toMatch(/demo-secret01 does not exist|demo-secret02 does not exist/);
   });
 });
 

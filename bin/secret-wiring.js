@@ -20,6 +20,7 @@ const ROOT = resolve(__dirname, '..');
 const COMMANDS = {
   synth: 'main.js',
   check: 'scripts/check.js',
+  adopt: 'scripts/adopt.js',
   report: 'scripts/report.js',
   identities: 'scripts/identities.js',
   validate: 'scripts/validate.js',

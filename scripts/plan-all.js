@@ -10,6 +10,11 @@
  * - an upgrade: the example with `movedBlocks: true`, planned against a state laid out as earlier
  *   versions wrote it (for_each instances), which must move every instance and create or destroy
  *   nothing;
+ * - the next plan after a first apply: the example's Azure stacks against the state it left, each
+ *   Key Vault secret reading back `value_wo_version` 0 (as after an import), which must change no
+ *   secret;
+ * - fail closed: the moving-in Azure stack with a new secret the vault does not hold and no first
+ *   value, which must fail the plan naming that secret;
  * - `npm run validate` against the same stand-ins, through a Terraform CLI configuration of the
  *   user's (a provider mirror), on a valid stack and on a broken one;
  * - the plan assertions in __tests__/terraform-plans.test.ts, on every plan.json.
@@ -131,6 +136,40 @@ function previousState(stackDir, planJson) {
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'secret-wiring-upgrade-check', outputs: {}, resources: [...resources.values()], check_results: null };
 }
 
+/**
+ * The state a first apply of a stack leaves, with every Key Vault secret as it reads back after an
+ * import (or after someone added a version out of band): `value_wo_version` 0 and a live `value`.
+ * A plan against it must write no value.
+ */
+function steadyState(planJson) {
+  const plan = JSON.parse(readFileSync(planJson, 'utf8'));
+  const providerKeys = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, r.provider_config_key]));
+  const resources = [];
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode !== 'managed') continue;
+    const alias = (providerKeys.get(rc.address) ?? '').split('.')[1];
+    const provider = `provider["${rc.provider_name}"]${alias ? `.${alias}` : ''}`;
+    const attributes = { ...(rc.change.after ?? {}), id: `steady-${rc.address}` };
+    for (const [k, unknown] of Object.entries(rc.change.after_unknown ?? {})) if (unknown === true && attributes[k] === undefined) attributes[k] = `steady-${rc.address}-${k}`;
+    if (rc.type === 'azurerm_key_vault_secret') Object.assign(attributes, { value_wo_version: 0, value: 'a live value added out of band', value_wo: null });
+    const [type, name] = [rc.type, rc.address.slice(rc.type.length + 1)];
+    resources.push({ mode: 'managed', type, name, provider, instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] });
+  }
+  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'secret-wiring-steady-check', outputs: {}, resources, check_results: null };
+}
+
+/** Names of every Key Vault secret a set of stacks declares, for a fixture of the vaults' contents. */
+function keyVaultSecretNames(dirs) {
+  const names = new Set();
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.tf.json'))) {
+      const json = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      for (const b of Object.values(json.resource?.azurerm_key_vault_secret ?? {})) names.add(b.name);
+    }
+  }
+  return [...names].sort();
+}
+
 async function main() {
   const tool = resolve(arg('tfplan') ?? process.env.TFPLAN ?? join(ROOT, '..', 'shared', 'tools', 'tfplan', 'tfplan'));
   if (!existsSync(tool)) fail(`no tfplan tool at ${tool} (pass --tfplan PATH or set TFPLAN)`);
@@ -154,11 +193,25 @@ async function main() {
       origin[id] = { declaration: name, stack: basename(dir) };
     }
   }
-  // Data sources answer as stand-ins do, except where a declaration needs what a real cluster of its
-  // kind would say: with the CSI driver installed by Helm, the clusters run no AKS add-on.
-  const noAddon = join(work, 'fixture-no-aks-addon.json');
-  writeFileSync(noAddon, JSON.stringify({ azurerm_kubernetes_cluster: { key_vault_secrets_provider: [] } }));
-  const fixtureOf = (name) => (name.startsWith('aks-csi-helm--') ? noAddon : undefined);
+  // Data sources answer as stand-ins do, except where a declaration needs what a real cluster or
+  // vault of its kind would say: each declaration's Key Vaults hold every secret it names (as if
+  // their first values had been given: the fail-closed run below checks the other case); clusters
+  // serve the External Secrets v1 CRDs (moving in: installed by others); with the CSI driver
+  // installed by Helm, the clusters run no AKS add-on.
+  const fixtures = new Map();
+  for (const [name] of declarations) {
+    const dirs = readdirSync(stacksDir).filter((n) => n.startsWith(`${name}--`)).map((n) => join(stacksDir, n));
+    const fixture = {
+      azurerm_key_vault_secrets: { names: keyVaultSecretNames(dirs) },
+      kubernetes_resource: { object: { spec: { versions: [{ name: 'v1', served: true }] } } },
+      ...(name === 'aks-csi-helm' ? { azurerm_kubernetes_cluster: { key_vault_secrets_provider: [] } } : {}),
+    };
+    const file = join(work, `fixture-${name}.json`);
+    writeFileSync(file, JSON.stringify(fixture));
+    fixtures.set(name, file);
+  }
+  const movingInDirs = readdirSync(stacksDir).filter((n) => n.startsWith('moving-in--')).map((n) => join(stacksDir, n));
+  const fixtureOf = (name) => fixtures.get(name.slice(0, name.indexOf('--')));
   // Warm the tool's copy of itself and its schema cache once, on one stack, alone.
   const warm = spawnSync(tool, [stacksDir, '--validate-only', '--work', join(work, 'warm'), '--only', readdirSync(stacksDir)[0]], { cwd: ROOT, encoding: 'utf8' });
   if (warm.status === 2) fail(`tfplan cannot run:\n${warm.stdout}${warm.stderr}`);
@@ -178,15 +231,38 @@ async function main() {
   }
   const upgraded = await tfplan(tool, upgradeDir, join(work, 'upgrade'), jobs);
 
+  // The next plan after a first apply: the example's Azure stacks against the state it left, with
+  // every secret's value_wo_version read back as 0 and each vault holding its secrets.
+  const steadyDir = join(work, 'steady-stacks');
+  const azureStacks = first.results.filter((r) => /^example--[a-z0-9-]+-azure$/.test(r.name));
+  for (const r of azureStacks) {
+    const target = join(steadyDir, `steady--${r.name.slice('example--'.length)}`);
+    cpSync(join(stacksDir, r.name), target, { recursive: true });
+    writeFileSync(join(target, 'terraform.tfstate'), `${JSON.stringify(steadyState(r.planJson), null, 1)}\n`);
+  }
+  const holding = join(work, 'fixture-vaults-hold-their-secrets.json');
+  writeFileSync(holding, JSON.stringify({ azurerm_key_vault_secrets: { names: keyVaultSecretNames(azureStacks.map((r) => join(stacksDir, r.name))) } }));
+  const steady = await tfplan(tool, steadyDir, join(work, 'steady'), jobs, () => holding);
+
+  // Fail closed: the moving-in vault without the new secret, and no first value given.
+  const closedDir = join(work, 'fail-closed-stacks');
+  cpSync(join(stacksDir, 'moving-in--production-azure'), join(closedDir, 'fail-closed--production-azure'), { recursive: true });
+  const withoutNew = join(work, 'fixture-vault-without-new-secret.json');
+  writeFileSync(withoutNew, JSON.stringify({ azurerm_key_vault_secrets: { names: keyVaultSecretNames(movingInDirs).filter((n) => n !== 'demo-secret03') } }));
+  const closed = await tfplan(tool, closedDir, join(work, 'fail-closed'), 1, () => withoutNew);
+
   const summary = {
     work,
     tfplanWork: first.work,
     plans: first.results.map((r) => ({ ...origin[r.name], name: r.name, status: r.status, step: r.step, diags: r.diags, planJson: r.planJson, dir: join(stacksDir, r.name) })),
     upgrade: upgraded.results.map((r) => ({ name: r.name, status: r.status, step: r.step, diags: r.diags, planJson: r.planJson, dir: join(upgradeDir, r.name) })),
+    steady: steady.results.map((r) => ({ name: r.name, status: r.status, step: r.step, diags: r.diags, planJson: r.planJson, dir: join(steadyDir, r.name) })),
+    failClosed: closed.results.map((r) => ({ name: r.name, status: r.status, step: r.step, diags: r.diags, planJson: r.planJson, dir: join(closedDir, r.name) })),
     validate: { stacks: join(work, 'synth', 'example', 'cdktf.out'), tfplanWork: first.work },
   };
   writeFileSync(join(work, 'plans.json'), `${JSON.stringify(summary, null, 1)}\n`);
-  const failed = [...summary.plans, ...summary.upgrade].filter((r) => r.status !== 'PASS');
+  // The fail-closed run must fail: its result is judged by the assertions.
+  const failed = [...summary.plans, ...summary.upgrade, ...summary.steady].filter((r) => r.status !== 'PASS');
   for (const r of failed) process.stderr.write(`plan-all: ${r.name} FAILED at ${r.step}\n`);
 
   // The assertions over every plan, and npm run validate against the stand-ins.

@@ -8,6 +8,7 @@ import { findingsJson, formatFindings } from '../lib/policy/format';
 import { collectGarbage } from '../lib/util/collect-garbage';
 import { LARGE_DECLARATION_KEYS, keyCount, synthesizeEnvironment, type EnvironmentResult } from './environment-synthesis';
 import { loadModel } from './load-model';
+import { readStack } from '../lib/terraform/stack-json';
 import { budgetFindings, budgetLines, formatBudgets, type BudgetLine } from '../lib/limits/budgets';
 
 export { countResources, LARGE_DECLARATION_KEYS } from './environment-synthesis';
@@ -325,4 +326,56 @@ export function report(o: SynthesizeOptions): number {
       return EXIT_OK;
     },
   );
+}
+
+export interface AdoptOptions extends CheckOptions {
+  /** The environment to list. */
+  readonly environment: string;
+}
+
+/** What a stack's first plan brings in and what it creates, read from its synthesized configuration. */
+export interface StackAdoption {
+  readonly stack: string;
+  /** Address and import id of every block with an import block. */
+  readonly imports: readonly { readonly address: string; readonly id: string }[];
+  /** Address of every resource block without one. */
+  readonly creates: readonly string[];
+}
+
+/**
+ * `npm run adopt -- --env NAME`: synthesizes the declaration in a scratch folder (writing nothing)
+ * and prints, per stack of the environment in deploy order, what its plan imports (with each import
+ * id) and what it creates. Exit 0, 1 for declaration problems, 2 for an unknown environment.
+ */
+export function adopt(o: AdoptOptions): number {
+  return attempt(o, (tmp) => join(tmp, 'cdktf.out'), (s, tmp) => {
+    const env = s.envs.find((e) => e.environment === o.environment);
+    if (!env) {
+      o.error(`unknown environment ${JSON.stringify(o.environment)}; the declaration has: ${s.envs.map((e) => e.environment).join(', ')}`);
+      return EXIT_SYNTHESIS_FAILED;
+    }
+    const stacks: StackAdoption[] = env.stacks.map((stack) => stackAdoption(stack, join(tmp, 'cdktf.out', 'stacks', stack)));
+    if (o.format === 'json') {
+      o.log(JSON.stringify({ environment: o.environment, stacks }, null, 2));
+      return EXIT_OK;
+    }
+    o.log(`Environment ${o.environment}: what the first plan of each stack imports and creates (in deploy order)`);
+    for (const a of stacks) {
+      o.log(`${a.stack}: ${a.imports.length} to import, ${a.creates.length} to create`);
+      for (const i of a.imports) o.log(`  import ${i.address}  <-  ${/^\$\{.*\}$/.test(i.id) ? `the id ${i.id.slice(2, -1)} gives at plan time` : i.id}`);
+      for (const c of a.creates) o.log(`  create ${c}`);
+    }
+    return EXIT_OK;
+  });
+}
+
+function stackAdoption(stack: string, dir: string): StackAdoption {
+  const json = readStack(dir);
+  const imports = ((json.import ?? []) as { to: string; id: string }[]).map((i) => ({ address: i.to, id: i.id })).sort((a, b) => (a.address < b.address ? -1 : 1));
+  const imported = new Set(imports.map((i) => i.address));
+  const creates: string[] = [];
+  for (const [type, byName] of Object.entries<Record<string, unknown>>(json.resource ?? {})) {
+    for (const name of Object.keys(byName)) if (!imported.has(`${type}.${name}`)) creates.push(`${type}.${name}`);
+  }
+  return { stack, imports, creates: creates.sort() };
 }
