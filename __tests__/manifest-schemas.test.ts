@@ -15,6 +15,7 @@ import {
   EXTERNAL_SECRETS_VALUES_YAML,
   EXTERNAL_SECRET_CRD,
   SECRET_STORE_CRD,
+  externalSecretsDefaultValues,
   helmValuesErrors,
   loadCrd,
   validateExternalSecretsObject,
@@ -87,6 +88,21 @@ describe.each(environments.map((e) => e.name))('environment %s', (envName) => {
       expect({ component, readiness: at(values, `${component}.readinessProbe.enabled`) }).toEqual({ component, readiness: true });
       expect({ component, metrics: at(values, `${component}.metrics.service.enabled`) }).toEqual({ component, metrics: true });
     }
+  });
+
+  it('every component requests resources, and the webhook runs two replicas with a disruption budget that keeps one', () => {
+    const values = planOf(envName).controller!.values;
+    for (const path of ['resources', 'webhook.resources', 'certController.resources']) {
+      const requests = at(values, `${path}.requests`) as Record<string, string>;
+      expect([path, Object.keys(requests ?? {}).sort()]).toEqual([path, ['cpu', 'memory']]);
+      expect([path, at(values, `${path}.limits`)]).toEqual([path, undefined]);
+    }
+    expect(at(values, 'webhook.replicaCount')).toBe(2);
+    expect(at(values, 'webhook.podDisruptionBudget')).toEqual({ enabled: true, minAvailable: 1 });
+    // Keys the chart has (values.yaml), so none is silently ignored.
+    const defaults = externalSecretsDefaultValues() as Record<string, any>;
+    expect(defaults.webhook.replicaCount).toBe(1);
+    expect(defaults.webhook.podDisruptionBudget.enabled).toBe(false);
   });
 
   it('the GitOps YAML is the plan, and its external-secrets.io objects validate', () => {

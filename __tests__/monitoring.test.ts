@@ -312,12 +312,14 @@ describe('alerts use only metrics the controllers export', () => {
       [externalSecretsPrometheusRule(ESO), { job: 'external-secrets-metrics', namespace: 'external-secrets' }],
       [csiDriverPrometheusRule(CSI), { job: 'kube-system/secrets-store-csi-driver', namespace: 'kube-system' }],
     ];
+    // The webhook and the cert controller have jobs of their own (their Services' names).
+    const componentJobs: Record<string, string> = { ExternalSecretsWebhookDown: 'external-secrets-webhook', ExternalSecretsCertControllerDown: 'external-secrets-cert-controller-metrics' };
     for (const [rule, target] of cases) {
       for (const r of rulesOf(rule)) {
         for (const metric of promqlMetricNames(r.expr)) {
           const selectors = matchersOf(r.expr, metric);
           expect({ alert: r.alert, metric, count: selectors.length > 0 }).toEqual({ alert: r.alert, metric, count: true });
-          for (const m of selectors) expect(m).toMatchObject(target);
+          for (const m of selectors) expect(m).toMatchObject({ ...target, ...(componentJobs[r.alert!] ? { job: componentJobs[r.alert!] } : {}) });
         }
       }
     }
@@ -336,7 +338,7 @@ describe('External Secrets alerts', () => {
     return r;
   };
 
-  test('are the not-Ready, sync-error, controller-down, not-reconciling, stalled and backlog alerts', () => {
+  test('are the not-Ready, sync-error, controller-down, not-reconciling, stalled, webhook-down, cert-controller-down and backlog alerts', () => {
     expect(rules.map((r) => r.alert)).toEqual([
       'ExternalSecretNotReady',
       'ExternalSecretSyncErrors',
@@ -344,8 +346,20 @@ describe('External Secrets alerts', () => {
       'ExternalSecretsControllerMetricsAbsent',
       'ExternalSecretsControllerNotReconciling',
       'ExternalSecretsSyncStalled',
+      'ExternalSecretsWebhookDown',
+      'ExternalSecretsCertControllerDown',
       'ExternalSecretsWorkqueueBacklog',
     ]);
+  });
+
+  test('the webhook down: no webhook pod up, which blocks every SecretStore and ExternalSecret change (failurePolicy Fail)', () => {
+    const r = byName('ExternalSecretsWebhookDown');
+    expect(r.expr).toBe('absent(up{job="external-secrets-webhook",namespace="external-secrets"} == 1)');
+    expect(r).toMatchObject({ for: DEFAULT_CONTROLLER_DOWN_FOR, labels: { severity: 'critical' } });
+    expect(r.annotations!.description).toMatch(/refuses every create and update of a SecretStore/);
+    const cert = byName('ExternalSecretsCertControllerDown');
+    expect(cert.expr).toBe('absent(up{job="external-secrets-cert-controller-metrics",namespace="external-secrets"} == 1)');
+    expect(cert.labels!.severity).toBe('warning');
   });
 
   test('each has a severity, a summary and a description', () => {
@@ -417,6 +431,8 @@ describe('External Secrets alerts', () => {
       ExternalSecretsControllerMetricsAbsent: '5m',
       ExternalSecretsControllerNotReconciling: '5m',
       ExternalSecretsSyncStalled: '5m',
+      ExternalSecretsWebhookDown: '5m',
+      ExternalSecretsCertControllerDown: '5m',
       ExternalSecretsWorkqueueBacklog: '6h',
     });
     expect(custom.find((r) => r.alert === 'ExternalSecretsSyncStalled')!.expr).toContain('[6h]');
@@ -610,18 +626,27 @@ describe('monitoring in the declaration', () => {
   const { planAzureEnvironment } = require('../lib/plan/azure-plan');
   const example = loadDeclarationFile(require('node:path').join(__dirname, '..', 'secrets.yaml'));
 
-  test('the example asks for it: every environment gets a ServiceMonitor and PrometheusRule per External Secrets controller, valid against the CRDs', () => {
+  test('the example asks for it: every External Secrets install gets ServiceMonitors for its controller, webhook and cert controller and a PrometheusRule, valid against the CRDs, apart from the manifests', () => {
     for (const env of example.environments) {
-      const objects = [...planGcpEnvironment(example, env).objects, ...(env.azure?.delivery === 'externalSecrets' ? planAzureEnvironment(example, env).objects : [])];
-      const monitoring = objects.filter((o: any) => o.apiVersion === 'monitoring.coreos.com/v1');
-      expect(monitoring.length).toBeGreaterThanOrEqual(2);
-      for (const o of monitoring) {
-        expect([o.kind, validateMonitoringObject(o)]).toEqual([o.kind, []]);
-        expect(o.metadata.labels.release).toBe('kube-prometheus-stack');
+      const plans = [planGcpEnvironment(example, env), ...(env.azure?.delivery === 'externalSecrets' ? [planAzureEnvironment(example, env)] : [])];
+      for (const plan of plans) {
+        // Not among the manifests: a cluster without the monitoring CRDs still gets its secrets.
+        expect(plan.objects.filter((o: any) => o.apiVersion === 'monitoring.coreos.com/v1')).toEqual([]);
+        const monitoring = plan.monitoring.objects;
+        expect(monitoring.map((o: any) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+          'PrometheusRule/external-secrets-controller',
+          'ServiceMonitor/external-secrets-cert-controller-metrics',
+          'ServiceMonitor/external-secrets-controller',
+          'ServiceMonitor/external-secrets-webhook',
+        ]);
+        for (const o of monitoring) {
+          expect([o.kind, validateMonitoringObject(o)]).toEqual([o.kind, []]);
+          expect(o.metadata.labels.release).toBe('kube-prometheus-stack');
+        }
       }
     }
     const production = example.environments.find((e: any) => e.name === 'production');
-    const rule = planGcpEnvironment(example, production).objects.find((o: any) => o.kind === 'PrometheusRule');
+    const rule = planGcpEnvironment(example, production).monitoring.objects.find((o: any) => o.kind === 'PrometheusRule');
     expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'ExternalSecretNotReady').for).toBe('10m');
   });
 
@@ -630,7 +655,7 @@ describe('monitoring in the declaration', () => {
     delete decl.environments.evaluation.monitoring;
     const m = validateDeclaration(decl);
     const env = m.environments.find((e: any) => e.name === 'evaluation');
-    expect(planGcpEnvironment(m, env).objects.filter((o: any) => o.apiVersion === 'monitoring.coreos.com/v1')).toEqual([]);
+    expect(planGcpEnvironment(m, env).monitoring).toBeUndefined();
   });
 
   test('the stalled-sync window follows the refresh interval, and must exceed it', () => {

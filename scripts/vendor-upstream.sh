@@ -43,7 +43,7 @@ if [[ "$missing" -ne 0 ]]; then exit 1; fi
 
 # Kubernetes' OpenAPI documents come from elsewhere (scripts/vendor-kubernetes.sh): they stay.
 mkdir -p "$DEST"
-find "$DEST" -mindepth 1 -maxdepth 1 ! -name 'kubernetes-*' -exec rm -rf {} +
+find "$DEST" -mindepth 1 -maxdepth 1 ! -name 'kubernetes-*' ! -name 'gmp-*' ! -name 'azmonitoring-*' -exec rm -rf {} +
 for f in "${FILES[@]}"; do
   mkdir -p "$DEST/$(dirname "$f")"
   cp "$UPSTREAM/$f" "$DEST/$f"

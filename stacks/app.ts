@@ -10,6 +10,7 @@ import type { EnvironmentFacts } from '../lib/policy/types';
 import { GcpEnvironmentStack, GcpShardStack } from './gcp-environment-stack';
 import { GcpManifestsStack } from './gcp-manifests-stack';
 import { AzureEnvironmentStack, AzureShardStack } from './azure-environment-stack';
+import { AzureMonitoringStack } from './azure-monitoring-stack';
 import { AzureManifestsStack } from './azure-manifests-stack';
 
 export interface EnvironmentOutput {
@@ -54,8 +55,10 @@ interface CloudLayout<P> {
   environmentStack(id: string, plan: P, options: { secrets: boolean }): TerraformStack;
   shardStack(id: string, plan: P): TerraformStack;
   manifestsStack(id: string, plan: P): TerraformStack;
-  /** The plan of the base manifests stack of a sharded environment (namespaces, monitoring). */
+  /** The plan of the base manifests stack of a sharded environment (namespaces, the guard). */
   baseManifests(base: P): P;
+  /** The environment's monitoring stack, when it has one in this mode. */
+  monitoringStack(id: string, plan: P): TerraformStack | undefined;
   facts(plan: P, shard: boolean): EnvironmentFacts;
 }
 
@@ -87,7 +90,13 @@ function addCloud<P extends GcpEnvironmentPlan | AzureEnvironmentPlan>(
     shardStacks.set(shard.name, stack);
     stacks.push(stack);
   }
-  if (!env.manifests.terraform) return stacks;
+  // Monitoring apart from the secrets: a cluster without the monitoring CRDs still gets its secrets.
+  const monitoring = layout.monitoringStack(`${prefix}-monitoring`, base);
+  if (monitoring) {
+    monitoring.addDependency(cloud);
+    guard(monitoring);
+  }
+  if (!env.manifests.terraform) return monitoring ? [...stacks, monitoring] : stacks;
   const manifests = layout.manifestsStack(`${prefix}-manifests`, shardOf ? layout.baseManifests(base) : base);
   manifests.addDependency(cloud);
   guard(manifests);
@@ -100,7 +109,12 @@ function addCloud<P extends GcpEnvironmentPlan | AzureEnvironmentPlan>(
     guard(stack);
     stacks.push(stack);
   }
+  if (monitoring) stacks.push(monitoring);
   return stacks;
+}
+
+function inFolder(folder: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, content]) => [`${folder}/${path}`, content]));
 }
 
 /** Adds every environment's stacks to the app and returns what each environment produces. */
@@ -130,12 +144,19 @@ export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, 
           shardStack: (id, plan) => new GcpShardStack(app, id, plan),
           manifestsStack: (id, plan) => new GcpManifestsStack(app, id, plan),
           baseManifests: (base) => base,
+          monitoringStack: (id, plan) =>
+            env.manifests.terraform && plan.monitoring ? new GcpManifestsStack(app, id, { ...plan, objects: plan.monitoring.objects, existingObjects: [] }) : undefined,
           facts: (plan) => gcpFacts(model, plan),
         },
         guard,
       ),
     );
-    if (env.manifests.gitops) renderers.push(() => renderGitOps(gcp.objects));
+    if (env.manifests.gitops) {
+      renderers.push(() => renderGitOps(gcp.objects));
+      // Monitoring in a folder of its own, applied on its own (it needs the monitoring CRDs).
+      const monitoring = gcp.monitoring;
+      if (monitoring) renderers.push(() => inFolder('monitoring', renderGitOps(monitoring.objects)));
+    }
   }
   if (azure) {
     stacks.push(
@@ -149,8 +170,14 @@ export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, 
           environmentStack: (id, plan, o) => new AzureEnvironmentStack(app, id, plan, o),
           shardStack: (id, plan) => new AzureShardStack(app, id, plan),
           manifestsStack: (id, plan) => new AzureManifestsStack(app, id, plan),
-          // The base's namespaces and monitoring objects need no identity.
+          // The base's namespaces and guard need no identity.
           baseManifests: (base) => ({ ...base, identities: {} }),
+          monitoringStack: (id, plan) => {
+            const m = env.monitoring;
+            const azureMonitor = m?.stack.azure === 'azureManagedPrometheus' && m.azureMonitorWorkspaceId ? { workspaceId: m.azureMonitorWorkspaceId, actionGroupId: m.actionGroupId } : undefined;
+            if (!plan.monitoring || (!env.manifests.terraform && !azureMonitor)) return undefined;
+            return new AzureMonitoringStack(app, id, plan, { manifests: env.manifests.terraform, azureMonitor });
+          },
           facts: (plan, shard) => azureFacts(model, plan, { shard }),
         },
         guard,
@@ -159,8 +186,10 @@ export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, 
     if (env.manifests.gitops) {
       renderers.push(() => {
         const files = azure.identityMode === 'aksAddonIdentity' ? renderGitOpsPerCluster(azure.objects, azure.clusters.map((c) => c.name)) : renderGitOps(azure.objects);
-        return Object.fromEntries(Object.entries(files).map(([path, content]) => [`azure/${path}`, content]));
+        return inFolder('azure', files);
       });
+      const monitoring = azure.monitoring;
+      if (monitoring && monitoring.objects.length > 0) renderers.push(() => inFolder('azure/monitoring', renderGitOps(monitoring.objects)));
     }
   }
   return { environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? () => Object.assign({}, ...renderers.map((r) => r())) : undefined };

@@ -166,9 +166,13 @@ function countCel(schema: unknown): number {
 const crdCache = new Map<string, CrdSchema>();
 let sharedCrdAjv: Ajv | undefined;
 
-/** Reads, and compiles once, the CRD at `file` (a path under vendor/upstream). */
-export function loadCrd(file: string): CrdSchema {
-  const cached = crdCache.get(file);
+/**
+ * Reads, and compiles once, the CRD at `file` (a path under vendor/upstream): the version named
+ * `version`, which must be served, or else its one served version.
+ */
+export function loadCrd(file: string, version?: string): CrdSchema {
+  const cacheKey = version ? `${file}#${version}` : file;
+  const cached = crdCache.get(cacheKey);
   if (cached) return cached;
   const doc = parse(readFileSync(join(VENDOR_UPSTREAM, file), 'utf8')) as {
     kind?: string;
@@ -179,18 +183,19 @@ export function loadCrd(file: string): CrdSchema {
   const kind = doc.spec?.names?.kind;
   if (!group || !kind) throw new Error(`${file} has no spec.group or spec.names.kind`);
   const served = (doc.spec?.versions ?? []).filter((v) => v.served === true);
-  if (served.length !== 1) {
-    throw new Error(`${file}: expected exactly one served version, found ${served.map((v) => v.name).join(', ') || 'none'}`);
+  const chosen = version ? served.filter((v) => v.name === version) : served;
+  if (chosen.length !== 1) {
+    throw new Error(`${file}: expected ${version ? `served version ${version}` : 'exactly one served version'}, found ${served.map((v) => v.name).join(', ') || 'none'}`);
   }
-  const version = served[0];
-  const schema = version.schema?.openAPIV3Schema;
-  if (!isPlainObject(schema)) throw new Error(`${file}: version ${version.name} has no schema.openAPIV3Schema`);
+  const picked = chosen[0];
+  const schema = picked.schema?.openAPIV3Schema;
+  if (!isPlainObject(schema)) throw new Error(`${file}: version ${picked.name} has no schema.openAPIV3Schema`);
   const celRules = countCel(schema);
   sharedCrdAjv ??= crdAjv();
   const compiled: ValidateFunction = sharedCrdAjv.compile(closeStructuralObjects(schema) as object);
   const validate = (obj: unknown): string[] => (compiled(obj) ? [] : formatErrors(compiled.errors));
-  const crd: CrdSchema = { file, group, kind, version: version.name, apiVersion: `${group}/${version.name}`, celRules, validate };
-  crdCache.set(file, crd);
+  const crd: CrdSchema = { file, group, kind, version: picked.name, apiVersion: `${group}/${picked.name}`, celRules, validate };
+  crdCache.set(cacheKey, crd);
   return crd;
 }
 
@@ -317,7 +322,7 @@ export function validateGeneratedObject(obj: unknown): string[] {
   const kind = isPlainObject(obj) ? obj.kind : undefined;
   if (kind === 'ValidatingAdmissionPolicy' || kind === 'ValidatingAdmissionPolicyBinding' || kind === 'ConfigMap') return validateKubernetesObject(obj as any);
   if (kind === 'SecretProviderClass') return validateSecretProviderClass(obj);
-  if (kind === 'ServiceMonitor' || kind === 'PodMonitor' || kind === 'PrometheusRule') return validateMonitoringObject(obj);
+  if (kind === 'ServiceMonitor' || kind === 'PodMonitor' || kind === 'PrometheusRule' || kind === 'PodMonitoring' || kind === 'Rules') return validateAnyMonitoringObject(obj);
   return validateExternalSecretsObject(obj);
 }
 
@@ -359,6 +364,30 @@ export const MONITORING_CRDS: Readonly<Record<string, string>> = {
   PodMonitor: POD_MONITOR_CRD,
   PrometheusRule: PROMETHEUS_RULE_CRD,
 };
+
+/** Google Managed Service for Prometheus 0.17.2 CRDs (monitoring.googleapis.com; v1 validated, v1alpha1 also served). */
+export const GMP_CRDS: Readonly<Record<string, string>> = {
+  PodMonitoring: 'gmp-0.17.2/crds/monitoring.googleapis.com_podmonitorings.yaml',
+  Rules: 'gmp-0.17.2/crds/monitoring.googleapis.com_rules.yaml',
+};
+
+/** Azure Monitor managed service for Prometheus CRDs (azmonitoring.coreos.com/v1). */
+export const AZMONITORING_CRDS: Readonly<Record<string, string>> = {
+  ServiceMonitor: 'azmonitoring-39583fd5/crds/ama-metrics-servicemonitor-crd.yaml',
+  PodMonitor: 'azmonitoring-39583fd5/crds/ama-metrics-podmonitor-crd.yaml',
+};
+
+/** Validates a monitoring object of any of the three flavors against its vendored CRD, by apiVersion and kind. */
+export function validateAnyMonitoringObject(obj: unknown): string[] {
+  const apiVersion = isPlainObject(obj) ? obj.apiVersion : undefined;
+  const kind = isPlainObject(obj) ? obj.kind : undefined;
+  const byGroup: Record<string, Readonly<Record<string, string>>> = { 'monitoring.coreos.com/v1': MONITORING_CRDS, 'monitoring.googleapis.com/v1': GMP_CRDS, 'azmonitoring.coreos.com/v1': AZMONITORING_CRDS };
+  const crds = typeof apiVersion === 'string' ? byGroup[apiVersion] : undefined;
+  const file = crds && typeof kind === 'string' && Object.prototype.hasOwnProperty.call(crds, kind) ? crds[kind] : undefined;
+  if (!file) throw new Error(`no vendored CRD for ${JSON.stringify(apiVersion)} ${JSON.stringify(kind)}`);
+  const crd = loadCrd(file, 'v1');
+  return crd.validate(obj);
+}
 
 /**
  * Validates a monitoring.coreos.com object against its kind's CRD (the shared CRD validator, whose

@@ -102,6 +102,11 @@ export class AksClusters extends Construct {
     return `\${base64decode(${this.ref(cluster, path)})}`;
   }
 
+  /** Terraform expression of a cluster's resource id. */
+  public idOf(cluster: string): string {
+    return this.attr(cluster, 'id');
+  }
+
   /** Terraform expression of a cluster's OIDC issuer URL. */
   public oidcIssuerOf(cluster: string): string {
     return this.attr(cluster, 'oidc_issuer_url');

@@ -95,7 +95,15 @@ export interface SuppressionModel {
   readonly scope: readonly string[];
 }
 
+export type PrometheusFlavor = 'prometheusOperator' | 'googleManagedPrometheus' | 'azureManagedPrometheus';
+
 export interface MonitoringModel {
+  /** The Prometheus each cloud's clusters run. */
+  readonly stack: { readonly gcp: PrometheusFlavor; readonly azure: PrometheusFlavor };
+  /** Azure Monitor workspace of the clusters (azureManagedPrometheus). */
+  readonly azureMonitorWorkspaceId?: string;
+  /** Action group the Azure rule groups notify. */
+  readonly actionGroupId?: string;
   readonly notReadyFor: string;
   readonly syncErrorsFor: string;
   readonly controllerDownFor: string;
@@ -234,6 +242,13 @@ function sortedRecord(o: Record<string, string> | undefined): Record<string, str
   return out;
 }
 
+/** The flavor of each cloud: one for both, or one per cloud (prometheusOperator where none is named). */
+function monitoringStacks(stack: PrometheusFlavor | { gcp?: PrometheusFlavor; azure?: PrometheusFlavor } | undefined): MonitoringModel['stack'] {
+  if (stack === undefined) return { gcp: 'prometheusOperator', azure: 'prometheusOperator' };
+  if (typeof stack === 'string') return { gcp: stack, azure: stack };
+  return { gcp: stack.gcp ?? 'prometheusOperator', azure: stack.azure ?? 'prometheusOperator' };
+}
+
 /** Applies defaults. Assumes the declaration passed the structural check. */
 export function resolveDeclaration(decl: Declaration): Model {
   const envNames = sortedKeys(decl.environments);
@@ -245,6 +260,9 @@ export function resolveDeclaration(decl: Declaration): Model {
       maxSecretsPerShard: e.sharding?.maxSecretsPerShard ?? 2000,
       production: e.production ?? (name === 'production' || name.startsWith('prod')),
       monitoring: e.monitoring && {
+        stack: monitoringStacks(e.monitoring.stack),
+        azureMonitorWorkspaceId: e.monitoring.azureMonitorWorkspaceId,
+        actionGroupId: e.monitoring.actionGroupId,
         notReadyFor: e.monitoring.notReadyFor ?? '15m',
         syncErrorsFor: e.monitoring.syncErrorsFor ?? '10m',
         controllerDownFor: e.monitoring.controllerDownFor ?? '10m',
@@ -327,6 +345,25 @@ export function resolveDeclaration(decl: Declaration): Model {
     for (const sec of sortedKeys(s.secrets)) for (const key of sortedKeys(s.secrets[sec])) collect(['services', name, 'secrets', sec, key], s.secrets[sec][key].suppressions);
   }
   return { environments, services, suppressions };
+}
+
+/** Each cloud's flavor must run on that cloud, and Azure's managed Prometheus needs its workspace. */
+function checkMonitoringStack(env: EnvironmentModel, add: (path: (string | number)[], value: unknown, rule: string) => void): void {
+  const m = env.monitoring!;
+  const at = ['environments', env.name, 'monitoring'];
+  if (env.gcp && m.stack.gcp === 'azureManagedPrometheus') {
+    add([...at, 'stack'], m.stack.gcp, `azureManagedPrometheus is the Azure Monitor metrics add-on of AKS; environment ${env.name} has GKE clusters too: name one flavor per cloud, e.g. stack: { gcp: googleManagedPrometheus, azure: azureManagedPrometheus }`);
+  }
+  if (env.azure && m.stack.azure === 'googleManagedPrometheus') {
+    add([...at, 'stack'], m.stack.azure, `googleManagedPrometheus is GKE's managed collection; environment ${env.name} has AKS clusters too: name one flavor per cloud, e.g. stack: { gcp: googleManagedPrometheus, azure: azureManagedPrometheus }`);
+  }
+  const azureManaged = env.azure !== undefined && m.stack.azure === 'azureManagedPrometheus';
+  if (azureManaged && m.azureMonitorWorkspaceId === undefined) {
+    add([...at, 'azureMonitorWorkspaceId'], undefined, 'azureManagedPrometheus evaluates its alert rules in the Azure Monitor workspace the clusters send metrics to: name it (its resource id)');
+  }
+  for (const f of ['azureMonitorWorkspaceId', 'actionGroupId'] as const) {
+    if (m[f] !== undefined && !azureManaged) add([...at, f], m[f], `${f} applies to azureManagedPrometheus on AKS only`);
+  }
 }
 
 /** What a service declares as existing must be something the product would otherwise create there. */
@@ -468,6 +505,7 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
     for (const f of ['notReadyFor', 'syncErrorsFor', 'controllerDownFor', 'syncStalledWindow'] as const) {
       if (m?.[f] !== undefined && durationSeconds(m[f]!) <= 0) add(['environments', env.name, 'monitoring', f], m[f], 'must be longer than 0s: an alert needs time to tell a failure from a blip');
     }
+    if (env.monitoring) checkMonitoringStack(env, add);
     if (env.monitoring && durationSeconds(env.monitoring.syncStalledWindow) <= durationSeconds(env.refreshInterval)) {
       add(['environments', env.name, 'monitoring', 'syncStalledWindow'], env.monitoring.syncStalledWindow, `must be longer than refreshInterval (${env.refreshInterval}): each ExternalSecret syncs once per refreshInterval, so a shorter window alerts on a healthy controller`);
     }

@@ -354,11 +354,44 @@ export const EnvironmentSchema = Type.Object(
           labels: Type.Optional(
             mapOf(RULES.labelKey, named(RULES.labelValue), { description: 'Labels your Prometheus selects monitors and rules by (e.g. release: kube-prometheus-stack).' }),
           ),
+          stack: Type.Optional(
+            Type.Union(
+              [
+                oneOfStrings(['prometheusOperator', 'googleManagedPrometheus', 'azureManagedPrometheus'] as const),
+                Type.Object(
+                  {
+                    gcp: Type.Optional(oneOfStrings(['prometheusOperator', 'googleManagedPrometheus'] as const)),
+                    azure: Type.Optional(oneOfStrings(['prometheusOperator', 'azureManagedPrometheus'] as const)),
+                  },
+                  { additionalProperties: false },
+                ),
+              ],
+              {
+                'x-rule': 'one of prometheusOperator, googleManagedPrometheus, azureManagedPrometheus, or { gcp, azure } naming one per cloud',
+                description:
+                  "The Prometheus the clusters run: prometheusOperator (monitoring.coreos.com/v1 ServiceMonitor, PodMonitor, PrometheusRule), googleManagedPrometheus (GKE's managed collection: monitoring.googleapis.com/v1 PodMonitoring and Rules), azureManagedPrometheus (AKS's Azure Monitor metrics add-on: azmonitoring.coreos.com/v1 ServiceMonitor and PodMonitor, rules as Azure Monitor Prometheus rule groups). One for every cloud of the environment, or { gcp, azure }. Default: prometheusOperator.",
+              },
+            ),
+          ),
+          azureMonitorWorkspaceId: Type.Optional(
+            Type.String({
+              pattern: '^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.Monitor/accounts/[^/]+$',
+              'x-rule': 'an Azure Monitor workspace resource id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>)',
+              description: 'azureManagedPrometheus: the Azure Monitor workspace the clusters send their metrics to, where the rule groups are evaluated. Required with azureManagedPrometheus.',
+            }),
+          ),
+          actionGroupId: Type.Optional(
+            Type.String({
+              pattern: '^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/[Mm]icrosoft\\.[Ii]nsights/actionGroups/[^/]+$',
+              'x-rule': 'an Azure Monitor action group resource id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Insights/actionGroups/<name>)',
+              description: 'azureManagedPrometheus: the action group the rule groups notify. Default: none (alerts fire in Azure Monitor without notifying).',
+            }),
+          ),
         },
         {
           additionalProperties: false,
           description:
-            'Opt-in: a Prometheus Operator ServiceMonitor (or PodMonitor for the CSI driver) and PrometheusRule alerts for the controller of every cluster. Needs the Prometheus Operator CRDs in the clusters. Default: off.',
+            'Opt-in: scrape definitions for the controller of every cluster (External Secrets: controller, webhook and cert controller; CSI driver) and alerts, in their own stacks (<env>-<cloud>-monitoring) and GitOps folders (generated/<env>/monitoring/, generated/<env>/azure/monitoring/), so that a cluster without the monitoring CRDs still gets its secrets. Default: off.',
         },
       ),
     ),

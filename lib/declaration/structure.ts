@@ -96,6 +96,8 @@ function toProblem(root: unknown, e: ErrorObject): Problem | undefined {
       return { path: at, value: lookup(root, at), rule: `must have at least ${(e.params as { limit: number }).limit} entr${(e.params as { limit: number }).limit === 1 ? 'y' : 'ies'}` };
     case 'uniqueItems':
       return { path: at, value: lookup(root, at), rule: 'entries must not repeat' };
+    case 'anyOf':
+      return { path: at, value: lookup(root, at), rule: ruleOf(parent) ?? e.message ?? e.keyword };
     default:
       return { path: at, value: lookup(root, at), rule: e.message ?? e.keyword };
   }
@@ -132,7 +134,12 @@ export function checkStructure(input: unknown): { declaration?: Declaration; pro
   if (validate(input)) return { declaration: input as Declaration, problems: [] };
   const seen = new Set<string>();
   const problems: Problem[] = [];
+  // A value that matches no alternative of a union is one problem, stated by the union's rule, not
+  // one per alternative it fails.
+  const unions = (validate.errors ?? []).filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const insideUnion = (e: ErrorObject) => e.keyword !== 'anyOf' && unions.some((u) => e.instancePath === u || e.instancePath.startsWith(`${u}/`));
   for (const e of validate.errors ?? []) {
+    if (insideUnion(e)) continue;
     const found = toProblem(input, e);
     if (!found) continue;
     const p = redact(found);

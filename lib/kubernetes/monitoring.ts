@@ -91,7 +91,45 @@ export const EXTERNAL_SECRETS_CHART = {
   metricsServiceSuffix: '-metrics',
   /** values.yaml `serviceMonitor.scrapeTimeout`, the chart's own ServiceMonitor default. */
   scrapeTimeout: '25s',
+  /**
+   * The webhook and the cert controller (templates/webhook-service.yaml, cert-controller-service.yaml):
+   * their Services carry `external-secrets-webhook.selectorLabels` / `external-secrets-cert-controller.selectorLabels`
+   * (templates/_helpers.tpl: `app.kubernetes.io/name: <chart name>-webhook` / `-cert-controller`, and the
+   * instance), as do their pods (webhook-deployment.yaml, cert-controller-deployment.yaml, container
+   * port `metrics`). The webhook Service has a `metrics` port when `webhook.metrics.service.enabled`;
+   * the cert controller's metrics Service exists when `certController.metrics.service.enabled` (both
+   * set by the product's values). Service names: `external-secrets.componentName` with these suffixes.
+   */
+  components: {
+    webhook: { nameSuffix: '-webhook', serviceSuffix: '-webhook' },
+    certController: { nameSuffix: '-cert-controller', serviceSuffix: '-cert-controller-metrics' },
+  },
+  /** values.yaml `webhook.failurePolicy`: Fail. While no webhook pod answers, the API server refuses every create and update the webhook validates. */
+  webhookFailurePolicy: 'Fail',
 } as const;
+
+/** The three components of External Secrets Operator the product scrapes. */
+export type ExternalSecretsComponent = 'controller' | 'webhook' | 'certController';
+
+/**
+ * Name of a component's metrics Service (the `job` label of its metrics with a ServiceMonitor) and
+ * of its GMP PodMonitoring (the `job` label there): the same name in every flavor, so the rules
+ * are the same.
+ */
+export function externalSecretsJob(releaseName: string, component: ExternalSecretsComponent): string {
+  if (component === 'controller') return externalSecretsMetricsServiceName(releaseName);
+  const suffix = EXTERNAL_SECRETS_CHART.components[component].serviceSuffix;
+  return `${truncTrim(externalSecretsFullname(releaseName), 63 - suffix.length)}${suffix}`;
+}
+
+/** The `app.kubernetes.io/name` and instance labels of a component's Service and pods. */
+export function externalSecretsSelector(releaseName: string, component: ExternalSecretsComponent): Record<string, string> {
+  const name = component === 'controller' ? EXTERNAL_SECRETS_CHART.chartName : `${EXTERNAL_SECRETS_CHART.chartName}${EXTERNAL_SECRETS_CHART.components[component].nameSuffix}`;
+  return sortedRecord([
+    [EXTERNAL_SECRETS_CHART.nameLabel, name],
+    [EXTERNAL_SECRETS_CHART.instanceLabel, releaseName],
+  ]);
+}
 
 /**
  * The metrics the External Secrets rules use. All are listed in docs/api/metrics.md of External
@@ -281,7 +319,7 @@ function truncTrim(s: string, n: number): string {
   return t.endsWith('-') ? t.slice(0, -1) : t;
 }
 
-interface AlertRule {
+export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;
@@ -348,12 +386,7 @@ export function externalSecretsServiceMonitor(o: MonitoringOptions): KubernetesO
     kind: 'ServiceMonitor',
     metadata: { name: `${externalSecretsFullname(o.releaseName)}-controller`, namespace: o.namespace, labels: monitoringLabels(o) },
     spec: {
-      selector: {
-        matchLabels: sortedRecord([
-          [EXTERNAL_SECRETS_CHART.nameLabel, EXTERNAL_SECRETS_CHART.chartName],
-          [EXTERNAL_SECRETS_CHART.instanceLabel, o.releaseName],
-        ]),
-      },
+      selector: { matchLabels: externalSecretsSelector(o.releaseName, 'controller') },
       namespaceSelector: { matchNames: [o.namespace] },
       endpoints: [
         {
@@ -363,6 +396,24 @@ export function externalSecretsServiceMonitor(o: MonitoringOptions): KubernetesO
           honorLabels: false,
         },
       ],
+    },
+  };
+}
+
+/**
+ * A ServiceMonitor scraping the metrics port of the External Secrets webhook's or cert controller's
+ * Service, as {@link externalSecretsServiceMonitor} does the controller's; named after that Service.
+ */
+export function externalSecretsComponentServiceMonitor(o: MonitoringOptions, component: 'webhook' | 'certController'): KubernetesObject {
+  checkExternalSecretsOptions('externalSecretsComponentServiceMonitor', o);
+  return {
+    apiVersion: MONITORING_API,
+    kind: 'ServiceMonitor',
+    metadata: { name: externalSecretsJob(o.releaseName, component), namespace: o.namespace, labels: monitoringLabels(o) },
+    spec: {
+      selector: { matchLabels: externalSecretsSelector(o.releaseName, component) },
+      namespaceSelector: { matchNames: [o.namespace] },
+      endpoints: [{ port: EXTERNAL_SECRETS_CHART.metricsPortName, interval: SCRAPE_INTERVAL, scrapeTimeout: EXTERNAL_SECRETS_CHART.scrapeTimeout, honorLabels: false }],
     },
   };
 }
@@ -392,6 +443,8 @@ export function externalSecretsPrometheusRule(o: MonitoringOptions): KubernetesO
   const m = EXTERNAL_SECRETS_METRICS;
   const fullname = externalSecretsFullname(o.releaseName);
   const job = externalSecretsMetricsServiceName(o.releaseName);
+  const webhookJob = externalSecretsJob(o.releaseName, 'webhook');
+  const certJob = externalSecretsJob(o.releaseName, 'certController');
   const target = { job, namespace: o.namespace };
   const syncErrorsFor = o.syncErrorsFor ?? DEFAULT_SYNC_ERRORS_FOR;
   const downFor = o.controllerDownFor ?? DEFAULT_CONTROLLER_DOWN_FOR;
@@ -457,6 +510,25 @@ export function externalSecretsPrometheusRule(o: MonitoringOptions): KubernetesO
       `${capitalize(controller)} has synced no ExternalSecret for ${window} although ExternalSecrets exist: the controller is ` +
         `running but stalled, and new or rotated secrets do not reach Kubernetes. Restart it (kubectl rollout restart ` +
         `deployment/${fullname} -n ${o.namespace}) and report the hang. If an ExternalSecret's refreshInterval is longer than ${window}, raise syncStalledWindow.`,
+    ),
+    alert(
+      'ExternalSecretsWebhookDown',
+      `absent(${selector('up', { job: webhookJob, namespace: o.namespace })} == 1)`,
+      downFor,
+      'critical',
+      `External Secrets webhook in ${o.namespace} is down`,
+      `No pod of the External Secrets webhook (Service ${o.namespace}/${webhookJob}) has been up for more than ${downFor}. ` +
+        `Its failurePolicy is ${EXTERNAL_SECRETS_CHART.webhookFailurePolicy}: the API server refuses every create and update of a SecretStore, ` +
+        `ClusterSecretStore and ExternalSecret until one answers, so new secrets and changes are blocked. Check the webhook pods and their certificate.`,
+    ),
+    alert(
+      'ExternalSecretsCertControllerDown',
+      `absent(${selector('up', { job: certJob, namespace: o.namespace })} == 1)`,
+      downFor,
+      'warning',
+      `External Secrets cert controller in ${o.namespace} is down`,
+      `No pod of the External Secrets cert controller (Service ${o.namespace}/${certJob}) has been up for more than ${downFor}: ` +
+        `the webhook's certificate is not renewed, and the webhook stops answering when it expires.`,
     ),
     alert(
       'ExternalSecretsWorkqueueBacklog',

@@ -38,7 +38,8 @@ import {
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
 import type { ControllerPlan } from './gcp-plan';
 import { admissionGuardPlan } from './admission-guard-plan';
-import { monitoringObjects, type MonitoredController } from './monitoring-plan';
+import { monitoringPlan, type MonitoredController } from './monitoring-plan';
+import type { MonitoringSet } from '../kubernetes/monitoring-flavors';
 
 export const CSI_AZURE_REPOSITORY = 'https://azure.github.io/secrets-store-csi-driver-provider-azure/charts';
 export const CSI_AZURE_CHART = 'csi-secrets-store-provider-azure';
@@ -137,6 +138,8 @@ export interface AzureEnvironmentPlan {
   readonly controller?: ControllerPlan;
   /** Kubernetes objects, dependencies first; client ids appear as placeholders. */
   readonly objects: readonly KubernetesObject[];
+  /** Scrape definitions and alerts of the controller, in the flavor the clusters run, when asked for: their own stack and GitOps folder. */
+  readonly monitoring?: MonitoringSet;
   readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
   /** Emit moved blocks from the addresses of earlier versions (one upgrade apply). */
   readonly movedBlocks: boolean;
@@ -374,10 +377,10 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
     controller,
     objects: sortObjects([
       ...objects,
-      ...monitoringObjects(env.monitoring, monitored(az)),
       // The guard keeps External Secrets' stores on each namespace's own identity (nothing to guard with CSI).
       ...(az.delivery === 'externalSecrets' ? admissionGuardPlan(env, objects, az.externalSecrets.namespace) : []),
     ]),
+    monitoring: monitoringPlan(env.monitoring, monitored(az), env.monitoring?.stack.azure ?? 'prometheusOperator'),
     manifestModes: env.manifests,
     movedBlocks: env.movedBlocks,
   };

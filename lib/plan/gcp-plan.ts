@@ -22,7 +22,8 @@ import {
 } from '../kubernetes/objects';
 import { externalSecretsValues, EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_REPOSITORY } from './external-secrets-values';
 import { admissionGuardPlan } from './admission-guard-plan';
-import { monitoringObjects } from './monitoring-plan';
+import { monitoringPlan } from './monitoring-plan';
+import type { MonitoringSet } from '../kubernetes/monitoring-flavors';
 import { EXTERNAL_SECRETS_CRDS, existingObjectKeys, type CrdRequirement } from './existing';
 
 /** A Secret Manager secret the environment owns. Keyed by its secret id. */
@@ -99,6 +100,8 @@ export interface GcpEnvironmentPlan {
   readonly objects: readonly KubernetesObject[];
   /** Keys of the objects that exist: imported by the Terraform-managed manifests. */
   readonly existingObjects: readonly string[];
+  /** Scrape definitions and alerts of the controller, in the flavor the clusters run, when asked for: their own stack and GitOps folder. */
+  readonly monitoring?: MonitoringSet;
   readonly manifestModes: { readonly terraform: boolean; readonly gitops: boolean };
   /** Emit moved blocks from the addresses of earlier versions (one upgrade apply). */
   readonly movedBlocks: boolean;
@@ -232,9 +235,9 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
     existingObjects: [...new Set(existingObjects)].sort(),
     objects: sortObjects([
       ...objects,
-      ...monitoringObjects(env.monitoring, { kind: 'externalSecrets', namespace: gcp.externalSecrets.namespace, releaseName: 'external-secrets' }),
       ...admissionGuardPlan(env, objects, gcp.externalSecrets.namespace),
     ]),
+    monitoring: monitoringPlan(env.monitoring, { kind: 'externalSecrets', namespace: gcp.externalSecrets.namespace, releaseName: 'external-secrets' }, env.monitoring?.stack.gcp ?? 'prometheusOperator'),
     manifestModes: env.manifests,
     movedBlocks: env.movedBlocks,
   };
