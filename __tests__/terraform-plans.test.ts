@@ -49,7 +49,7 @@ suite('real Terraform plans of every example declaration', () => {
   test('every stack of every declaration passes terraform init, validate and plan', () => {
     expect(plans.filter((p) => p.status !== 'PASS').map((p) => [p.name, p.step, p.diags])).toEqual([]);
     // Every mode is among them.
-    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'aks-vault-per-service', 'gke-google-service-account', 'moving-in', 'sharded']));
+    expect(new Set(plans.map((p) => p.declaration))).toEqual(new Set(['example', 'aks-addon-identity', 'aks-csi-helm', 'aks-vault-per-service', 'gke-google-service-account', 'managed-prometheus', 'moving-in', 'sharded']));
     const types = new Set(plans.flatMap((p) => managed(p).map((c) => c.type)));
     for (const t of ['google_service_account', 'google_service_account_iam_member', 'azurerm_federated_identity_credential', 'helm_release', 'kubernetes_manifest']) expect([t, types.has(t)]).toEqual([t, true]);
     expect(plans.filter((p) => p.declaration === 'sharded').map((p) => p.stack).sort()).toEqual(
