@@ -53,7 +53,12 @@ suite('real Terraform plans of every example declaration', () => {
     const types = new Set(plans.flatMap((p) => managed(p).map((c) => c.type)));
     for (const t of ['google_service_account', 'google_service_account_iam_member', 'azurerm_federated_identity_credential', 'helm_release', 'kubernetes_manifest']) expect([t, types.has(t)]).toEqual([t, true]);
     expect(plans.filter((p) => p.declaration === 'sharded').map((p) => p.stack).sort()).toEqual(
-      ['production-gcp', 'production-gcp-core', 'production-gcp-payments', 'production-azure', 'production-azure-core', 'production-azure-payments'].flatMap((s) => [s, `${s}-manifests`]).sort(),
+      [
+        ...['production-gcp', 'production-gcp-core', 'production-gcp-payments', 'production-azure', 'production-azure-core', 'production-azure-payments'].flatMap((s) => [s, `${s}-manifests`]),
+        // Monitoring on its own, once per environment and cloud.
+        'production-gcp-monitoring',
+        'production-azure-monitoring',
+      ].sort(),
     );
   });
 
@@ -154,8 +159,10 @@ suite('upgrading a deployed environment from the for_each layout (movedBlocks: t
     expect(upgrade.map((p) => [p.name, p.status])).toEqual([
       ['upgrade--evaluation-azure', 'PASS'],
       ['upgrade--evaluation-azure-manifests', 'PASS'],
+      ['upgrade--evaluation-azure-monitoring', 'PASS'],
       ['upgrade--evaluation-gcp', 'PASS'],
       ['upgrade--evaluation-gcp-manifests', 'PASS'],
+      ['upgrade--evaluation-gcp-monitoring', 'PASS'],
     ]);
     let movedCount = 0;
     for (const p of upgrade) {

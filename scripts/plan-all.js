@@ -141,20 +141,54 @@ function previousState(stackDir, planJson) {
  * import (or after someone added a version out of band): `value_wo_version` 0 and a live `value`.
  * A plan against it must write no value.
  */
-function steadyState(planJson) {
+const STEADY_IDS = new Set(['id', 'principal_id', 'client_id', 'tenant_id', 'object_id', 'resource_id', 'resource_versionless_id', 'versionless_id', 'vault_uri', 'version', 'name', 'email', 'member', 'unique_id']);
+
+function steadyState(planJson, stackDir) {
   const plan = JSON.parse(readFileSync(planJson, 'utf8'));
   const providerKeys = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, r.provider_config_key]));
-  const resources = [];
+  // The configuration, for the references an apply would have resolved (`${type.name.attribute}`).
+  const config = {};
+  for (const f of readdirSync(stackDir).filter((n) => n.endsWith('.tf.json'))) {
+    for (const [type, byName] of Object.entries(JSON.parse(readFileSync(join(stackDir, f), 'utf8')).resource ?? {})) {
+      for (const [name, body] of Object.entries(byName)) config[`${type}.${name}`] = body;
+    }
+  }
+  const states = new Map();
   for (const rc of plan.resource_changes ?? []) {
     if (rc.mode !== 'managed') continue;
-    const alias = (providerKeys.get(rc.address) ?? '').split('.')[1];
-    const provider = `provider["${rc.provider_name}"]${alias ? `.${alias}` : ''}`;
     const attributes = { ...(rc.change.after ?? {}), id: `steady-${rc.address}` };
-    for (const [k, unknown] of Object.entries(rc.change.after_unknown ?? {})) if (unknown === true && attributes[k] === undefined) attributes[k] = `steady-${rc.address}-${k}`;
-    if (rc.type === 'azurerm_key_vault_secret') Object.assign(attributes, { value_wo_version: 0, value: 'a live value added out of band', value_wo: null });
-    const [type, name] = [rc.type, rc.address.slice(rc.type.length + 1)];
-    resources.push({ mode: 'managed', type, name, provider, instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] });
+    // Computed attributes the apply would have set: the ids others reference get a value; the rest stay null.
+    for (const [k, unknown] of Object.entries(rc.change.after_unknown ?? {})) {
+      if (unknown === true && attributes[k] === undefined && STEADY_IDS.has(k)) attributes[k] = `steady-${rc.address}-${k}`;
+    }
+    // As the provider reads a secret back after an import: no write-only version, the live value, and
+    // empty strings for the dates and content type it did not set.
+    if (rc.type === 'azurerm_key_vault_secret') Object.assign(attributes, { value_wo_version: 0, value: 'a live value added out of band', value_wo: null, content_type: '', not_before_date: '', expiration_date: '' });
+    states.set(rc.address, { rc, attributes });
   }
+  const resolve = (v) => {
+    if (typeof v === 'string') {
+      const m = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(v);
+      const target = m && states.get(m[1]);
+      return target ? target.attributes[m[2]] : v;
+    }
+    if (Array.isArray(v)) return v.map(resolve);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+    return v;
+  };
+  for (const { rc, attributes } of states.values()) {
+    for (const [k, unknown] of Object.entries(rc.change.after_unknown ?? {})) {
+      const expr = config[rc.address]?.[k];
+      if (unknown !== false && expr !== undefined) {
+        const value = resolve(expr);
+        if (value !== undefined && !JSON.stringify(value).includes('${')) attributes[k] = value;
+      }
+    }
+  }
+  const resources = [...states.values()].map(({ rc, attributes }) => {
+    const alias = (providerKeys.get(rc.address) ?? '').split('.')[1];
+    return { mode: 'managed', type: rc.type, name: rc.address.slice(rc.type.length + 1), provider: `provider["${rc.provider_name}"]${alias ? `.${alias}` : ''}`, instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] };
+  });
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'secret-wiring-steady-check', outputs: {}, resources, check_results: null };
 }
 
@@ -238,7 +272,7 @@ async function main() {
   for (const r of azureStacks) {
     const target = join(steadyDir, `steady--${r.name.slice('example--'.length)}`);
     cpSync(join(stacksDir, r.name), target, { recursive: true });
-    writeFileSync(join(target, 'terraform.tfstate'), `${JSON.stringify(steadyState(r.planJson), null, 1)}\n`);
+    writeFileSync(join(target, 'terraform.tfstate'), `${JSON.stringify(steadyState(r.planJson, target), null, 1)}\n`);
   }
   const holding = join(work, 'fixture-vaults-hold-their-secrets.json');
   writeFileSync(holding, JSON.stringify({ azurerm_key_vault_secrets: { names: keyVaultSecretNames(azureStacks.map((r) => join(stacksDir, r.name))) } }));
@@ -274,4 +308,5 @@ async function main() {
   process.exit(failed.length > 0 || jest.status !== 0 ? 1 : 0);
 }
 
-main().catch((e) => fail(e.stack ?? String(e)));
+if (require.main === module) main().catch((e) => fail(e.stack ?? String(e)));
+module.exports = { steadyState, previousState, keyVaultSecretNames };

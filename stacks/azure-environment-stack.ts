@@ -60,7 +60,10 @@ function secretSpec(plan: AzureEnvironmentPlan, s: AzureSecretPlan, keyVaultId: 
     vaultName: s.vault,
     tags: s.tags,
     adopt: s.adopt,
-    existingKeyVaultId: s.adopt ? `/subscriptions/${plan.subscriptionId}/resourceGroups/${plan.resourceGroup}/providers/Microsoft.KeyVault/vaults/${s.vault}` : undefined,
+    existingKeyVaultId:
+      s.adopt || (plan.layout === 'environmentVault' && plan.keyVault.adopt)
+        ? `/subscriptions/${plan.subscriptionId}/resourceGroups/${plan.resourceGroup}/providers/Microsoft.KeyVault/vaults/${s.vault}`
+        : undefined,
     deletionProtection: s.deletionProtection,
   };
 }

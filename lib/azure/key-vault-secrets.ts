@@ -4,7 +4,7 @@ import type { KeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/key-vault
 import type { DataAzurermKeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret';
 import type { DataAzurermKeyVaultSecretsConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secrets';
 import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { ResourceBlocks, type BlockLifecycle } from '../terraform/resource-blocks';
+import { ResourceBlocks, dependableAddress, type BlockLifecycle } from '../terraform/resource-blocks';
 import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 
@@ -36,8 +36,9 @@ export interface KeyVaultSecretSpec {
    */
   readonly adopt?: boolean;
   /**
-   * The vault's resource id as a literal, for an adopted secret: its versioned id (the import id)
-   * is looked up at plan time, which a reference to a resource would defer.
+   * The vault's resource id as a literal, when the vault exists before this apply (adopted): the
+   * versioned id of an adopted secret (its import id) and the names the vault holds are then looked
+   * up at plan time, which a reference to a resource would defer.
    * @default - required with adopt
    */
   readonly existingKeyVaultId?: string;
@@ -97,6 +98,7 @@ export class KeyVaultSecrets extends Construct {
   private readonly specs = new Map<string, KeyVaultSecretSpec>();
   private readonly grants = new Map<string, KeyVaultSecretGrant>();
   private readonly vaultsLooked = new Set<string>();
+  private readonly after: readonly string[];
 
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
@@ -126,7 +128,11 @@ export class KeyVaultSecrets extends Construct {
     // Read at plan time, with the access the deployer has already (an import id must be known
     // then): the versioned id the provider's import needs.
     this.adoptedIds = new ResourceBlocks(this, 'AdoptedIds', { type: 'azurerm_key_vault_secret', prefix: COLLECTIONS.azureAdoptedSecrets, data: true });
-    this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: COLLECTIONS.azureExistingSecrets, data: true, dependsOn: props.after });
+    // What a vault holds is read at plan time where it can be: in a vault that exists (adopted, or
+    // another stack's), with the access the deployer has; in a vault this stack creates, after the
+    // deployer's access to it (at apply, the first time).
+    this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: COLLECTIONS.azureExistingSecrets, data: true });
+    this.after = (props.after ?? []).map(dependableAddress);
     this.readers = new ResourceBlocks(this, 'Readers', {
       type: 'azurerm_role_assignment',
       prefix: COLLECTIONS.azureReaders,
@@ -155,7 +161,8 @@ export class KeyVaultSecrets extends Construct {
     }
     if (!this.vaultsLooked.has(vault)) {
       this.vaultsLooked.add(vault);
-      this.existing.add(vault, { key_vault_id: keyVaultId });
+      if (spec.existingKeyVaultId) this.existing.add(vault, { key_vault_id: spec.existingKeyVaultId });
+      else this.existing.add(vault, { key_vault_id: keyVaultId }, { dependsOn: this.after });
     }
     const name = JSON.stringify(spec.name);
     this.secrets.add(

@@ -82,7 +82,8 @@ export interface BlocksJson {
 
 const collections = new WeakMap<TerraformStack, ResourceBlocks<unknown>[]>();
 
-function dependableAddress(r: TerraformResource | TerraformDataSource): string {
+/** The address of a cdktf resource or data source, for `depends_on`. */
+export function dependableAddress(r: TerraformResource | TerraformDataSource): string {
   return blockAddress(r.terraformResourceType, r.friendlyUniqueId, r instanceof TerraformDataSource);
 }
 
