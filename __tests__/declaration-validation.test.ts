@@ -541,3 +541,26 @@ describe('every problem at once', () => {
     ]);
   });
 });
+
+test.each([
+  ['at the top level', (d: any) => (d.password = 'hunter2-canary'), 'password', true],
+  ['on an environment', (d: any) => (d.environments.evaluation.value = 'hunter2-canary'), 'environments.evaluation.value', true],
+  ['on a service', (d: any) => (d.services['service-a'].token = 'hunter2-canary'), 'services.service-a.token', true],
+  ['in a GCP section, under a name the product does not know', (d: any) => (d.environments.evaluation.gcp.dbPass = 'hunter2-canary'), 'environments.evaluation.gcp.dbPass', false],
+  ['in the monitoring section, as a mapping', (d: any) => (d.environments.evaluation.monitoring = { creds: { user: 'u', pass: 'hunter2-canary' } }), 'environments.evaluation.monitoring.creds', false],
+])('a value pasted %s is never printed: the field and its line are named', (_where, edit, path, valueRule) => {
+  const decl = declarationWith(edit);
+  const problems = problemsOf(decl).filter((p) => formatPath(p.path) === path);
+  expect(problems).toHaveLength(1);
+  expect(problems[0].value).toBe('<redacted>');
+  if (valueRule) expect(problems[0].rule).toBe(VALUE_RULE);
+  else expect(problems[0].rule).toMatch(/^unknown field/);
+  // Nowhere in what the command prints, with the line of the field.
+  const root = mkdtempSync(join(tmpdir(), 'pasted-'));
+  writeFileSync(join(root, 'secrets.yaml'), stringify(decl));
+  const r = synthIn(root, 'secrets.yaml');
+  expect(r.code).toBe(EXIT_INVALID_DECLARATION);
+  const text = [...r.stdout, ...r.stderr].join('\n');
+  expect(text).not.toContain('hunter2-canary');
+  expect(text).toMatch(new RegExp(`${path.replace(/[.[\]]/g, '\\$&')} \\(line \\d+\\): "<redacted>"`));
+});

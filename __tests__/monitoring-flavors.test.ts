@@ -103,7 +103,7 @@ describe('monitoring apart from the secrets', () => {
   test('GitOps: the monitoring objects have a folder and a kustomization of their own, which the secrets\' kustomization does not include', () => {
     const out = exampleOutput();
     const paths = Object.keys(out.generated);
-    expect(paths).toContain('production/monitoring/kustomization.yaml');
+    expect(paths).toContain('production/_monitoring/kustomization.yaml');
     const main = parse(out.generated['production/kustomization.yaml']);
     expect(JSON.stringify(main)).not.toMatch(/monitoring/);
     const gke = gitopsObjects(out.generated, 'production', 'gcp', 'monitoring');

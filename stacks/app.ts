@@ -113,6 +113,9 @@ function addCloud<P extends GcpEnvironmentPlan | AzureEnvironmentPlan>(
   return stacks;
 }
 
+/** The GitOps folder of the monitoring objects: no namespace or cluster can have this name. */
+export const MONITORING_FOLDER = '_monitoring';
+
 function inFolder(folder: string, files: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(files).map(([path, content]) => [`${folder}/${path}`, content]));
 }
@@ -155,7 +158,7 @@ export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, 
       renderers.push(() => renderGitOps(gcp.objects));
       // Monitoring in a folder of its own, applied on its own (it needs the monitoring CRDs).
       const monitoring = gcp.monitoring;
-      if (monitoring) renderers.push(() => inFolder('monitoring', renderGitOps(monitoring.objects)));
+      if (monitoring) renderers.push(() => inFolder(MONITORING_FOLDER, renderGitOps(monitoring.objects)));
     }
   }
   if (azure) {
@@ -189,7 +192,7 @@ export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, 
         return inFolder('azure', files);
       });
       const monitoring = azure.monitoring;
-      if (monitoring && monitoring.objects.length > 0) renderers.push(() => inFolder('azure/monitoring', renderGitOps(monitoring.objects)));
+      if (monitoring && monitoring.objects.length > 0) renderers.push(() => inFolder(`azure/${MONITORING_FOLDER}`, renderGitOps(monitoring.objects)));
     }
   }
   return { environment: env.name, gcp, azure, stacks, gitops: env.manifests.gitops ? () => Object.assign({}, ...renderers.map((r) => r())) : undefined };

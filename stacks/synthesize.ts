@@ -268,7 +268,7 @@ function writeOutput(o: SynthesizeOptions): (s: Synthesis, tmp: string, file: st
         }
         const files = generated[env.environment];
         const roots = files
-          .filter((p) => p.endsWith('kustomization.yaml') && !p.startsWith('azure/base/'))
+          .filter((p) => p.endsWith('kustomization.yaml') && !p.startsWith('azure/_base/'))
           .map((p) => `generated/${env.environment}/${p.replace(/\/?kustomization\.yaml$/, '')}`.replace(/\/$/, ''));
         o.log(`  generated/${env.environment}/: ${files.length} files (ACCESS.md${roots.length > 0 ? `; kubectl kustomize ${roots.join(', ')}` : ''})`);
       }

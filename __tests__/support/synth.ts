@@ -109,13 +109,13 @@ export function synthExampleWith(edit: (d: any) => void): SynthResult {
 /**
  * Every object of the GitOps files of one environment and cloud, by `Kind/namespace/name` (GKE at
  * generated/<env>/, AKS under generated/<env>/azure/): the manifests, or the monitoring objects of
- * the folder's monitoring/.
+ * the folder's _monitoring/.
  */
 export function gitopsObjects(generated: Record<string, string>, env: string, cloud: 'gcp' | 'azure', folder: 'manifests' | 'monitoring' = 'manifests'): Record<string, any> {
   const { parseAllDocuments } = require('yaml');
   const { objectKey } = require('../../lib/kubernetes/objects');
   const prefix = cloud === 'azure' ? `${env}/azure/` : `${env}/`;
-  const monitoring = `${prefix}monitoring/`;
+  const monitoring = `${prefix}_monitoring/`;
   const objects: Record<string, any> = {};
   for (const [path, text] of Object.entries(generated)) {
     if (!path.startsWith(prefix) || (cloud === 'gcp' && path.startsWith(`${env}/azure/`))) continue;

@@ -551,6 +551,10 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
       add(['services', svc.name, 'namespace'], svc.namespace, `${svc.namespace} exists in every cluster and belongs to the cluster: set createNamespace: false to use it, or choose the service's own namespace`);
     }
     checkExisting(svc, envs, add);
+    // generated/<env>/azure/ holds the AKS files: a GKE namespace of that name would share the folder.
+    if (svc.platform === 'gcp' && svc.namespace === 'azure' && svc.environments.some((e) => envs.get(e)?.azure && envs.get(e)?.manifests.gitops)) {
+      add(['services', svc.name, 'namespace'], svc.namespace, 'a GKE namespace cannot be named azure where the environment also has AKS and GitOps files: generated/<env>/azure/ holds the AKS files');
+    }
     for (const k of Object.keys(svc.labels)) {
       if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) {
         add(['services', svc.name, 'labels', k], k, `label key "${k}" is set by the product (reserved: ${RESERVED_LABEL_KEYS.join(', ')})`);

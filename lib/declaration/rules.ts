@@ -72,8 +72,8 @@ export const RULES = {
   ),
   secretDataKey: rule(
     'secret-data-key',
-    '^[-._a-zA-Z0-9]+$',
-    'a Kubernetes Secret key is at most 253 letters, digits, hyphens, underscores or dots',
+    '^(?!\\.\\.)(?!\\.$)[-._a-zA-Z0-9]+$',
+    'a Kubernetes Secret key is at most 253 letters, digits, hyphens, underscores or dots, and is not "." and does not start with ".." (Kubernetes refuses those)',
     253,
   ),
   secretManagerId: rule(

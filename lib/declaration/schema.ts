@@ -391,7 +391,7 @@ export const EnvironmentSchema = Type.Object(
         {
           additionalProperties: false,
           description:
-            'Opt-in: scrape definitions for the controller of every cluster (External Secrets: controller, webhook and cert controller; CSI driver) and alerts, in their own stacks (<env>-<cloud>-monitoring) and GitOps folders (generated/<env>/monitoring/, generated/<env>/azure/monitoring/), so that a cluster without the monitoring CRDs still gets its secrets. Default: off.',
+            'Opt-in: scrape definitions for the controller of every cluster (External Secrets: controller, webhook and cert controller; CSI driver) and alerts, in their own stacks (<env>-<cloud>-monitoring) and GitOps folders (generated/<env>/_monitoring/, generated/<env>/azure/_monitoring/), so that a cluster without the monitoring CRDs still gets its secrets. Default: off.',
         },
       ),
     ),

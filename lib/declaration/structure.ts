@@ -7,7 +7,13 @@ import type { Declaration } from './schema';
 import type { Problem } from './problem';
 
 /** Fields someone might use to paste a secret value into the declaration. */
-const VALUE_FIELDS = new Set(['value', 'values', 'data', 'stringData', 'secretValue', 'secret_value', 'password', 'plaintext', 'secretData']);
+const VALUE_FIELDS = new Set([
+  'value', 'values', 'data', 'stringData', 'secretValue', 'secret_value', 'password', 'passwd', 'pwd', 'plaintext', 'secretData',
+  'secret', 'token', 'apiKey', 'api_key', 'apikey', 'privateKey', 'private_key', 'credentials', 'credential', 'clientSecret', 'client_secret', 'connectionString',
+]);
+
+/** What a problem shows instead of a value that may be secret material. */
+export const REDACTED = '<redacted>';
 
 export const VALUE_RULE =
   'secret values never belong in the declaration (it is committed to Git): declare the key only, then add the value to the remote secret out of band (see "How a value gets in" in the README)';
@@ -68,7 +74,8 @@ function toProblem(root: unknown, e: ErrorObject): Problem | undefined {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((parent?.properties as object) ?? {}).filter((k) => k !== '$schema');
       const rule = VALUE_FIELDS.has(field) ? VALUE_RULE : `unknown field "${field}"; allowed fields: ${allowed.join(', ')}`;
-      return { path: [...at, field], value: lookup(root, [...at, field]), rule };
+      // An unknown field's value is never shown, wherever it is: it may be a pasted secret.
+      return { path: [...at, field], value: REDACTED, rule };
     }
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
@@ -122,10 +129,10 @@ function redact(p: Problem): Problem {
   if (p.value !== null && typeof p.value === 'object' && !Array.isArray(p.value)) {
     // A mapping of options is fine to show unless it holds scalars in unknown fields, which the
     // unknown-field problems below it report (redacted).
-    return p.path.length === 5 ? p : { ...p, value: '<redacted>' };
+    return p.path.length === 5 ? p : { ...p, value: REDACTED };
   }
   const rule = p.rule.includes(VALUE_RULE) ? p.rule : `${p.rule}; ${VALUE_RULE}`;
-  return { ...p, value: '<redacted>', rule };
+  return { ...p, value: REDACTED, rule };
 }
 
 /** Checks shape, types and naming patterns; returns every problem found. */
