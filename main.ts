@@ -5,9 +5,12 @@
  * Nothing is written unless everything succeeds: output is synthesized into temporary folders
  * and moved into place at the end.
  *
- * Exit codes: 0 written; 1 the declaration has problems (all listed); 2 synthesis failed.
+ * Exit codes: 0 written; 1 the declaration has problems (all listed); 2 synthesis failed or the
+ * output could not be written (one line says what was and was not written); 3 policy errors.
+ * `--take-over` replaces files a team keeps at paths the product writes (refused otherwise).
  */
-// First: before cdktf is loaded (see defer-archiver.ts).
+// First: signals noted from the start; then, before cdktf is loaded, see defer-archiver.ts.
+import { exitIfSignalled } from './stacks/signals';
 import './stacks/defer-archiver';
 import { synthesize } from './stacks/synthesize';
 
@@ -16,9 +19,17 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--take-over');
+if (unknown.length > 0) {
+  process.stderr.write(`unknown argument ${unknown[0]}; usage: npm run synth [-- --take-over]\n`);
+  process.exit(2);
+}
 process.exitCode = synthesize({
   declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
   cdktfOutdir: process.env.CDKTF_OUTDIR,
+  takeOver: args.includes('--take-over'),
   log: (line) => process.stdout.write(`${line}\n`),
   error: (line) => process.stderr.write(`${line}\n`),
 });
+exitIfSignalled();

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
 import type { Model } from '../lib/declaration/model';
@@ -9,6 +9,7 @@ import { collectGarbage } from '../lib/util/collect-garbage';
 import { LARGE_DECLARATION_KEYS, keyCount, synthesizeEnvironment, type EnvironmentResult } from './environment-synthesis';
 import { loadModel } from './load-model';
 import { readStack } from '../lib/terraform/stack-json';
+import { OWNED_FILES, OutputError, SCRATCH_PREFIX, SWAP_JOURNAL, TRASH_PREFIX, acquireLock, planGeneratedSwap, repairOutput, swapOutputs } from './output-swap';
 import { budgetFindings, budgetLines, formatBudgets, type BudgetLine } from '../lib/limits/budgets';
 
 export { countResources, LARGE_DECLARATION_KEYS } from './environment-synthesis';
@@ -20,6 +21,10 @@ export interface SynthesizeOptions {
   readonly root?: string;
   /** Output folder chosen by the cdktf CLI (CDKTF_OUTDIR); written in place. @default - <root>/cdktf.out, replaced at the end */
   readonly cdktfOutdir?: string;
+  /** Replace files a team keeps at paths the product writes (otherwise refused). @default false */
+  readonly takeOver?: boolean;
+  /** How long to wait for another run that holds the project's lock. @default 60000 */
+  readonly lockWaitMs?: number;
   readonly log: (line: string) => void;
   readonly error: (line: string) => void;
 }
@@ -34,86 +39,7 @@ export const EXIT_INVALID_DECLARATION = 1;
 export const EXIT_SYNTHESIS_FAILED = 2;
 export const EXIT_POLICY_VIOLATIONS = 3;
 
-/** Lists, in each environment folder of generated/, the files the product wrote there. */
-export const OWNED_FILES = '.secret-wiring-files';
-
-function removeEmptyDirs(dir: string, stop: string): void {
-  let d = dir;
-  while (d.startsWith(stop) && d !== stop && existsSync(d) && readdirSync(d).length === 0) {
-    rmSync(d, { recursive: true });
-    d = dirname(d);
-  }
-}
-
-/**
- * Entries under a folder, relative: files, symbolic links (never followed) and empty folders.
- */
-function entriesUnder(dir: string, rel = ''): string[] {
-  const out: string[] = [];
-  const here = readdirSync(join(dir, rel), { withFileTypes: true });
-  if (here.length === 0 && rel !== '') out.push(rel);
-  for (const e of here) {
-    const path = rel === '' ? e.name : join(rel, e.name);
-    if (e.isDirectory()) out.push(...entriesUnder(dir, path));
-    else out.push(path);
-  }
-  return out;
-}
-
-/**
- * Replaces the product's files under generated/ and nothing else: files that other tools keep
- * there (a team's own built manifests, the identities files Azure stacks write when applied)
- * stay. The files of the last synthesis are known from each folder's OWNED_FILES list. Each
- * environment's new folder (staged as `staged/<env>`) replaces the old one whole, and what the
- * product did not write there is carried over into it: two renames and a few moves, however many
- * files the product writes. The old folder goes to `trash`.
- */
-function replaceGenerated(generated: string, staged: string, next: Record<string, readonly string[]>, trash: string): void {
-  mkdirSync(generated, { recursive: true });
-  mkdirSync(trash, { recursive: true });
-  for (const env of readdirSync(generated)) {
-    const list = join(generated, env, OWNED_FILES);
-    if (env in next || !existsSync(list)) continue;
-    // An environment no longer declared: its files go, others' stay.
-    const made = new Set<string>();
-    for (const rel of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
-      const file = join(generated, env, rel);
-      if (!file.startsWith(join(generated, env)) || !existsSync(file)) continue;
-      const aside = join(trash, env, rel);
-      if (!made.has(dirname(aside))) {
-        mkdirSync(dirname(aside), { recursive: true });
-        made.add(dirname(aside));
-      }
-      renameSync(file, aside);
-      removeEmptyDirs(dirname(file), join(generated, env));
-    }
-    rmSync(list, { force: true });
-    removeEmptyDirs(join(generated, env), generated);
-  }
-  for (const [env, files] of Object.entries(next)) {
-    const folder = join(generated, env);
-    if (existsSync(folder)) {
-      const list = join(folder, OWNED_FILES);
-      const owned = new Set(existsSync(list) ? readFileSync(list, 'utf8').split('\n').filter(Boolean) : []);
-      const old = join(trash, env);
-      renameSync(folder, old);
-      renameSync(join(staged, env), folder);
-      for (const rel of entriesUnder(old)) {
-        if (rel === OWNED_FILES || owned.has(rel)) continue;
-        const target = join(folder, rel);
-        if (existsSync(target)) continue;
-        mkdirSync(dirname(target), { recursive: true });
-        renameSync(join(old, rel), target);
-      }
-    } else {
-      renameSync(join(staged, env), folder);
-    }
-    writeFileSync(join(folder, OWNED_FILES), `${[...files].sort().join('\n')}\n`);
-  }
-}
-
-/** Prefix of folders of replaced output waiting to be deleted. */
-const TRASH_PREFIX = '.synth-trash-';
+export { OWNED_FILES };
 
 /**
  * Deletes a folder without waiting for it: a detached `rm -rf` (on POSIX systems) outlives this
@@ -190,9 +116,15 @@ function attempt(
   outdir: (tmp: string) => string,
   body: (s: Synthesis, tmp: string, file: string, root: string) => number,
   onInvalid?: (e: DeclarationError) => void,
+  onFailure?: (message: string) => void,
 ): number {
   const root = resolve(o.root ?? process.cwd());
   const file = resolve(root, o.declarationFile);
+  const fail = (message: string, code: number) => {
+    if (onFailure) onFailure(message);
+    else o.error(message);
+    return code;
+  };
   let model: Model;
   try {
     model = loadModel(file);
@@ -205,19 +137,41 @@ function attempt(
       }
       return EXIT_INVALID_DECLARATION;
     }
-    o.error(`error: ${(e as Error).message}`);
-    return EXIT_SYNTHESIS_FAILED;
+    return fail(`error: ${(e as Error).message}`, EXIT_SYNTHESIS_FAILED);
   }
   if (keyCount(model) >= LARGE_DECLARATION_KEYS) collectGarbage();
-  const tmp = mkdtempSync(join(root, '.synth-'));
+  // One run at a time; an interrupted swap is completed before anything else.
+  let release: () => void;
+  let tmp: string;
+  try {
+    release = acquireLock(root, o.lockWaitMs);
+  } catch (e) {
+    return fail(e instanceof OutputError ? e.message : `cannot write in ${root}: ${(e as Error).message}`, EXIT_SYNTHESIS_FAILED);
+  }
+  try {
+    const repaired = repairOutput(root, removeLater);
+    if (repaired) o.log(`Note: ${repaired}.`);
+    tmp = mkdtempSync(join(root, SCRATCH_PREFIX));
+  } catch (e) {
+    release();
+    const code = (e as NodeJS.ErrnoException).code;
+    return fail(`cannot write in ${root}: ${code ?? (e as Error).message}. Nothing was written.`, EXIT_SYNTHESIS_FAILED);
+  }
   try {
     return body(run(model, outdir(tmp), join(tmp, 'generated')), tmp, file, root);
   } catch (e) {
-    o.error(`synthesis failed: ${(e as Error).message}`);
-    o.error('Nothing was written.');
-    return EXIT_SYNTHESIS_FAILED;
+    if (e instanceof OutputError) return fail(`${e.message}\nNothing was written.`, EXIT_SYNTHESIS_FAILED);
+    const journal = existsSync(join(root, SWAP_JOURNAL));
+    return fail(
+      journal
+        ? `writing the output failed half way: ${(e as Error).message}. The next run (npm run synth) completes it before anything else.`
+        : `synthesis failed: ${(e as Error).message}\nNothing was written.`,
+      EXIT_SYNTHESIS_FAILED,
+    );
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    // A journal that references the scratch folder keeps it for the run that completes the swap.
+    if (!existsSync(join(root, SWAP_JOURNAL))) rmSync(tmp, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -228,14 +182,14 @@ function reportPolicy(o: SynthesizeOptions, policy: PolicyReport): void {
   for (const l of formatFindings(policy.findings)) o.error(`  ${l}`);
 }
 
-const synthOutdir = (o: SynthesizeOptions) => (tmp: string) => (o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out'));
+const synthOutdir = () => (tmp: string) => join(tmp, 'cdktf.out');
 
 /**
  * Validates the declaration, synthesizes every environment and runs the rule pack. Writes nothing
  * unless all of it succeeds and no policy error stands. Returns the process exit code.
  */
 export function synthesize(o: SynthesizeOptions): number {
-  return attempt(o, synthOutdir(o), writeOutput(o));
+  return attempt(o, synthOutdir(), writeOutput(o));
 }
 
 /** What a synthesis does with its result: report the policy, swap the output in, list what it wrote. */
@@ -246,19 +200,20 @@ function writeOutput(o: SynthesizeOptions): (s: Synthesis, tmp: string, file: st
         o.error('Nothing was written: fix the findings above, or suppress one in the declaration with its reason.');
         return EXIT_POLICY_VIOLATIONS;
       }
+      // Every check before the first write: what the new generated/ holds, against the old one.
+      for (const [env, files] of Object.entries(generated)) writeFileSync(join(staged, env, OWNED_FILES), `${[...files].sort().join('\n')}\n`);
+      const next = new Set(Object.entries(generated).flatMap(([env, files]) => [...files, OWNED_FILES].map((f) => join(env, f))));
+      const { carry, takenOver } = planGeneratedSwap(root, next, o.takeOver ?? false);
       // Everything is in place: swap the new output in. The replaced output goes aside, into a
-      // folder deleted in the background (as are any such folders an earlier run left).
+      // folder deleted in the background.
       const trash = mkdtempSync(join(root, TRASH_PREFIX));
-      for (const name of readdirSync(root)) if (name.startsWith(TRASH_PREFIX) && join(root, name) !== trash) removeLater(join(root, name));
-      const outdir = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(tmp, 'cdktf.out');
-      if (!o.cdktfOutdir) {
-        if (existsSync(join(root, 'cdktf.out'))) renameSync(join(root, 'cdktf.out'), join(trash, 'cdktf.out'));
-        renameSync(outdir, join(root, 'cdktf.out'));
-      }
-      replaceGenerated(join(root, 'generated'), staged, generated, join(trash, 'generated'));
+      const target = o.cdktfOutdir ? resolve(root, o.cdktfOutdir) : join(root, 'cdktf.out');
+      mkdirSync(staged, { recursive: true });
+      swapOutputs(root, { cdktf: { staged: join(tmp, 'cdktf.out'), target }, generated: staged, carry, trash });
       removeLater(trash);
+      for (const t of takenOver) o.log(`Note: replaced generated/${t}, which the product had not written (--take-over).`);
 
-      const finalOut = o.cdktfOutdir ? resolve(o.cdktfOutdir) : join(root, 'cdktf.out');
+      const finalOut = target;
       const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
       o.log(`Synthesized ${relative(root, file)} (${count(model.environments.length, 'environment')}, ${count(model.services.length, 'service')}):`);
       for (const env of envs) {
@@ -301,6 +256,13 @@ export function check(o: CheckOptions): number {
       ? (e) => {
           o.log(JSON.stringify({ ok: false, problems: e.problems.map((p) => ({ path: formatPath(p.path), line: p.line, value: p.value, rule: p.rule })) }, null, 2));
           o.error(e.message);
+        }
+      : undefined,
+    // JSON mode: valid JSON on stdout whatever fails.
+    o.format === 'json'
+      ? (message) => {
+          o.log(JSON.stringify({ ok: false, error: message }, null, 2));
+          o.error(message);
         }
       : undefined,
   );
