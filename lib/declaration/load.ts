@@ -35,31 +35,61 @@ export function validateDeclaration(input: Declaration | unknown, source?: strin
 
 /**
  * Cross-field problems of what remains once the structurally broken parts are removed: a broken
- * key declaration goes whole (so that a broken `from` does not turn into an owned secret), any
- * other broken field alone. When the rest is still not well-formed, or a problem sits in a list,
- * there is no rest to check.
+ * key declaration goes whole (so that a broken `from` does not turn into an owned secret), a broken
+ * list element goes, any other broken field alone; what that removal breaks in turn (a required
+ * field now missing, a list now empty) goes too, until the rest is well-formed. Problems about
+ * what was removed, or that its removal causes (an environment left without its cloud, a service
+ * left without an environment of its platform), are not reported.
  */
 function rulesOnTheRest(input: unknown, problems: readonly Problem[]): Problem[] {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
   const copy = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
   const removed: (string | number)[][] = [];
-  for (const p of problems) {
-    const isKey = p.path[0] === 'services' && p.path[2] === 'secrets' && p.path.length >= 5;
-    const target = isKey ? p.path.slice(0, 5) : [...p.path];
-    if (target.length === 0 || target.some((seg) => typeof seg === 'number')) return [];
-    let parent: unknown = copy;
-    for (const seg of target.slice(0, -1)) parent = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[seg as string] : undefined;
-    if (!parent || typeof parent !== 'object') continue;
-    delete (parent as Record<string, unknown>)[target[target.length - 1] as string];
-    removed.push(target);
+  let pending: readonly Problem[] = problems;
+  for (let round = 0; round < 8 && pending.length > 0; round++) {
+    // Deepest first, and list elements from the end, so that earlier indexes stay valid.
+    const targets = pending
+      .map((p) => (p.path[0] === 'services' && p.path[2] === 'secrets' && p.path.length >= 5 ? p.path.slice(0, 5) : [...p.path]))
+      .sort((a, b) => b.length - a.length || (typeof a[a.length - 1] === 'number' && typeof b[b.length - 1] === 'number' ? (b[b.length - 1] as number) - (a[a.length - 1] as number) : 0));
+    for (const found of targets) {
+      // A missing required field: what goes is the object that lacks it.
+      const target = valueAt(copy, found) === undefined ? found.slice(0, -1) : found;
+      if (target.length === 0) return [];
+      let parent: unknown = copy;
+      for (const seg of target.slice(0, -1)) parent = parent && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[seg] : undefined;
+      if (!parent || typeof parent !== 'object') continue;
+      const last = target[target.length - 1];
+      if (Array.isArray(parent) && typeof last === 'number') {
+        if (last < parent.length) parent.splice(last, 1);
+      } else delete (parent as Record<string, unknown>)[last as string];
+      removed.push(target);
+    }
+    const again = checkStructure(copy);
+    if (again.declaration) {
+      const rest = again.declaration;
+      const refs = removed.filter((r) => r.length === 5).map((r) => `${r[1]}/${r[3]}/${r[4]}`);
+      // Clouds that lost their section: what their services report about it is the removal's doing.
+      const cloudsLost = removed.filter((r) => r[0] === 'environments' && r.length >= 3 && (r[2] === 'gcp' || r[2] === 'azure'));
+      const lostClouds = new Set(cloudsLost.map((r) => String(r[2])));
+      const lostSections = cloudsLost.map((r) => `environment ${r[1]} has no ${r[2]} section`);
+      const related = (a: readonly (string | number)[], b: readonly (string | number)[]) => a.every((seg, i) => i >= b.length || b[i] === seg);
+      return checkModel(rest, resolveDeclaration(rest)).filter(
+        (p) =>
+          !removed.some((r) => related(r, p.path)) &&
+          !refs.some((ref) => p.rule.includes(ref) || String(p.value).includes(ref)) &&
+          !(p.path[0] === 'services' && p.path[2] === 'platform' && lostClouds.has(String(p.value))) &&
+          !lostSections.some((text) => p.rule.includes(text)),
+      );
+    }
+    pending = again.problems;
   }
-  const rest = checkStructure(copy);
-  if (!rest.declaration) return [];
-  const refs = removed.filter((r) => r.length === 5).map((r) => `${r[1]}/${r[3]}/${r[4]}`);
-  const related = (a: readonly (string | number)[], b: readonly (string | number)[]) => a.every((seg, i) => i >= b.length || b[i] === seg);
-  return checkModel(rest.declaration, resolveDeclaration(rest.declaration)).filter(
-    (p) => !removed.some((r) => related(r, p.path)) && !refs.some((ref) => p.rule.includes(ref) || String(p.value).includes(ref)),
-  );
+  return [];
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let cur = root;
+  for (const seg of path) cur = cur !== null && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
 }
 
 function depthOf(value: unknown, limit: number): number {
