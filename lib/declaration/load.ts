@@ -4,7 +4,7 @@
  * Model or a DeclarationError listing every problem.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import { CORE_SCHEMA, load as loadPlainYaml } from 'js-yaml';
 import { DeclarationError, type Problem } from './problem';
 import { checkStructure } from './structure';
@@ -185,20 +185,38 @@ export function parseDeclarationText(text: string, source: string): { data: unkn
   if (flowDepth(text, MAX_DEPTH) > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+    // Merge keys (<<: *defaults) work as YAML 1.1 defined them.
+    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2', merge: true });
   } catch (e) {
     if (e instanceof RangeError) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
     throw e;
   }
   if (doc.errors.some((e) => /call stack/i.test(e.message))) fail(`nesting deeper than ${MAX_DEPTH} levels: a declaration is never that deep`);
   if (doc.errors.length > 0) {
-    const problems: Problem[] = doc.errors.map((e) => ({
-      path: [],
-      rule: `YAML: ${YAML_MESSAGES[e.code] ?? e.message.split('\n')[0]}`,
-      line: counter.linePos(e.pos[0]).line,
-    }));
+    // One mistake, one problem: the parser may report it more than once.
+    const seen = new Set<string>();
+    const problems: Problem[] = [];
+    for (const e of doc.errors) {
+      const p = { path: [], rule: `YAML: ${YAML_MESSAGES[e.code] ?? e.message.split('\n')[0]}`, line: counter.linePos(e.pos[0]).line };
+      const id = `${p.line}|${p.rule}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      problems.push(p);
+    }
     throw new DeclarationError(problems, source);
   }
+  // Custom tags (!vault x) would be read as plain strings: refused, as the README says.
+  const tagged = doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (tagged.length > 0) {
+    throw new DeclarationError(
+      tagged.map((w) => ({ path: [], line: counter.linePos(w.pos[0]).line, rule: `YAML: custom tags are not supported (${w.message.split('\n')[0]}): a declaration holds plain mappings, lists and scalars` })),
+      source,
+    );
+  }
+  // Every alias counts, however small what it names: a file of thousands is not a declaration.
+  let aliases = 0;
+  visit(doc, { Alias: () => void aliases++ });
+  if (aliases > MAX_ALIAS_COUNT) fail(`YAML: ${aliases} aliases; a declaration uses at most ${MAX_ALIAS_COUNT}`);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
