@@ -175,6 +175,20 @@ describe('contained: nothing outside the output folders is written, deleted or f
     expect(existsSync(join(root, 'cdktf.out'))).toBe(false);
   });
 
+  test('a link at a path the product writes, pointing out of the project, is refused; nothing is written through it', () => {
+    const root = project();
+    expect(synthIn(root, 'secrets.yaml').code).toBe(0);
+    const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+    writeFileSync(join(outside, 'keep.yaml'), 'kind: Keep\n');
+    rmSync(join(root, 'generated', 'production', 'service-a'), { recursive: true });
+    symlinkSync(outside, join(root, 'generated', 'production', 'service-a'));
+    const r = synthIn(root, 'secrets.yaml');
+    expect(r.code).toBe(EXIT_SYNTHESIS_FAILED);
+    expect(r.stderr.join('\n')).toMatch(/generated\/production\/service-a[\s\S]*Nothing was written\./);
+    expect(readdirSync(outside)).toEqual(['keep.yaml']);
+    expect(lstatSync(join(root, 'generated', 'production', 'service-a')).isSymbolicLink()).toBe(true);
+  });
+
   test('an owned-files list naming paths out of its folder deletes nothing there', () => {
     const root = project();
     expect(synthIn(root, 'secrets.yaml').code).toBe(0);
