@@ -154,6 +154,8 @@ export interface KeyModel {
   readonly key: string;
   readonly environments: readonly string[];
   readonly version?: string;
+  /** Field of a JSON remote secret to take (External Secrets delivery). */
+  readonly property?: string;
   readonly source: OwnedSource | FromSource;
   /** Where the key is declared. */
   readonly path: readonly string[];
@@ -430,12 +432,13 @@ function resolveKey(service: string, platform: Platform, secret: string, key: st
   const environments = k.environments ? [...k.environments].sort() : [...serviceEnvs];
   if (k.from) {
     const [s, sec, ...rest] = k.from.split('/');
-    return { key, environments, version: k.version, path, source: { kind: 'from', service: s, secret: sec, key: rest.join('/') } };
+    return { key, environments, version: k.version, property: k.property, path, source: { kind: 'from', service: s, secret: sec, key: rest.join('/') } };
   }
   return {
     key,
     environments,
     version: k.version,
+    property: k.property,
     path,
     // With a remoteName, Secret Manager adopts by default (the field report's secrets exist); Key Vault only when asked.
     source: { kind: 'own', remoteName: k.remoteName, adopt: k.remoteName !== undefined && (platform === 'gcp' ? (k.adopt ?? true) : k.adopt === true), labels: sortedRecord(k.labels), deletionProtection: k.deletionProtection },
@@ -567,6 +570,11 @@ export function checkModel(decl: Declaration, model: Model): Problem[] {
           if (!envs.has(e)) add([...k.path, 'environments', i], e, `unknown environment; declared environments: ${[...envs.keys()].join(', ')}`);
           else if (!svc.environments.includes(e)) add([...k.path, 'environments', i], e, `service ${svc.name} is not deployed in environment ${e} (services.${svc.name}.environments)`);
         });
+        if (kDecl.property !== undefined && svc.platform === 'azure') {
+          for (const e of k.environments) {
+            if (envs.get(e)?.azure?.delivery === 'csi') add([...k.path, 'property'], kDecl.property, `environment ${e} delivers with the CSI driver, which mounts a Key Vault secret whole and cannot take a field of it: use delivery externalSecrets there, or one remote secret per value`);
+          }
+        }
         if (kDecl.version !== undefined) {
           const r = svc.platform === 'gcp' ? RULES.secretVersion : RULES.keyVaultSecretVersion;
           if (!satisfies(r, kDecl.version)) add([...k.path, 'version'], kDecl.version, r.text);

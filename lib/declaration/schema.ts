@@ -449,6 +449,15 @@ export const KeySchema = Type.Object(
         description: 'Pin this version of the remote secret: a Secret Manager version number ("1") or a Key Vault version id. Default: latest.',
       }),
     ),
+    property: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        pattern: '^[^\\s]+$',
+        'x-rule': 'a property is a JSON field path such as password or db.user, without spaces',
+        description: "The field of a JSON remote secret this key takes (External Secrets' remoteRef.property), e.g. password. External Secrets delivery only: the CSI driver cannot extract a field. Default: the whole value.",
+      }),
+    ),
     environments: Type.Optional(EnvironmentList),
     from: Type.Optional(
       named(RULES.fromReference, {

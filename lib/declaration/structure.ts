@@ -111,7 +111,7 @@ function toProblem(root: unknown, e: ErrorObject): Problem | undefined {
 }
 
 /** Fields of a key declaration whose values are names, never secret material. */
-const KEY_FIELDS = new Set(['remoteName', 'adopt', 'version', 'environments', 'from', 'labels', 'deletionProtection', 'suppressions']);
+const KEY_FIELDS = new Set(['remoteName', 'adopt', 'version', 'property', 'environments', 'from', 'labels', 'deletionProtection', 'suppressions']);
 
 /**
  * Whether a problem's value may be secret material that someone pasted: anything under

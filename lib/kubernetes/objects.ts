@@ -95,6 +95,8 @@ export interface ExternalSecretEntry {
   readonly remoteKey: string;
   /** Pinned version. @default - latest */
   readonly version?: string;
+  /** Field of a JSON remote secret to extract (`remoteRef.property`). @default - the whole value */
+  readonly property?: string;
   /** SecretStore of the namespace to read this entry from. @default - the ExternalSecret's storeName */
   readonly storeName?: string;
 }
@@ -128,7 +130,7 @@ export function externalSecretObject(o: ExternalSecretOptions): KubernetesObject
         .sort((a, b) => (a.secretKey < b.secretKey ? -1 : a.secretKey > b.secretKey ? 1 : 0))
         .map((d) => ({
           secretKey: d.secretKey,
-          remoteRef: d.version ? { key: d.remoteKey, version: d.version } : { key: d.remoteKey },
+          remoteRef: { key: d.remoteKey, ...(d.version ? { version: d.version } : {}), ...(d.property ? { property: d.property } : {}) },
           // Another store of the namespace (another vault): ESO reads this entry there.
           ...(d.storeName !== undefined && d.storeName !== o.storeName ? { sourceRef: { storeRef: { kind: 'SecretStore', name: d.storeName } } } : {}),
         })),

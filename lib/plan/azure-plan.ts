@@ -228,7 +228,7 @@ export function planAzureEnvironment(model: Model, env: EnvironmentModel): Azure
           const key = `${svc.name}/${name}`;
           if (!assignments.has(key)) assignments.set(key, { secretName: name, service: svc.name, principal: { kind: 'identity', service: svc.name }, crossService: owner !== svc.name, declaredAt });
         }
-        data.push({ secretKey: k.key, remoteKey: name, version: k.version, vault: vaultOf(owner) });
+        data.push({ secretKey: k.key, remoteKey: name, version: k.version, property: k.property, vault: vaultOf(owner) });
       }
       if (data.length === 0) continue;
       if (az.delivery === 'externalSecrets') {

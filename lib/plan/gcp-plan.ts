@@ -166,7 +166,7 @@ export function planGcpEnvironment(model: Model, env: EnvironmentModel): GcpEnvi
         }
         const grantKey = `${svc.name}/${secretId}`;
         if (!grants.has(grantKey)) grants.set(grantKey, { secretId, service: svc.name, member: identity.member, crossService: owner !== svc.name, declaredAt: formatPath(k.path), adopt: svc.existing.accessGrants });
-        data.push({ secretKey: k.key, remoteKey: secretId, version: k.version });
+        data.push({ secretKey: k.key, remoteKey: secretId, version: k.version, property: k.property });
       }
       if (data.length === 0) continue;
       externalSecrets.push(
