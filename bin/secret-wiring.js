@@ -21,6 +21,7 @@ const COMMANDS = {
   synth: 'main.js',
   check: 'scripts/check.js',
   adopt: 'scripts/adopt.js',
+  convert: 'scripts/convert.js',
   report: 'scripts/report.js',
   identities: 'scripts/identities.js',
   validate: 'scripts/validate.js',
