@@ -1,5 +1,6 @@
 /**
  * `npm run convert -- kes [--namespace NS] [--service S] [--env NAME] [--into DECLARATION] FILE...`
+ * `npm run convert -- gcloud [--project P] [--env NAME] [--into DECLARATION] FILE...`
  *
  * Turns what teams have today into the declaration: stdout the declaration (a fragment, or with
  * --into the merged and validated whole); stderr one finding a line, `FILE[#N]: error|warning|note:
@@ -9,12 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { convertKes } from '../lib/convert/kes';
+import { convertGcloud } from '../lib/convert/gcloud';
 import { declarationFragment, mergeIntoDeclaration } from '../lib/convert/declaration-out';
 import { formatFinding, type ConvertedKey, type Finding } from '../lib/convert/findings';
 import { validateDeclaration } from '../lib/declaration/load';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
 
-const USAGE = 'usage: npm run convert -- kes [--namespace NS] [--service S] [--env NAME] [--into DECLARATION] FILE...';
+const USAGE =
+  'usage: npm run convert -- kes [--namespace NS] [--service S] [--env NAME] [--into DECLARATION] FILE...\n       npm run convert -- gcloud [--project P] [--env NAME] [--into DECLARATION] FILE...';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -22,12 +25,12 @@ function usage(message: string): never {
 }
 
 const [kind, ...rest] = process.argv.slice(2);
-if (kind !== 'kes') usage(kind === undefined ? 'name what to convert: kes' : `cannot convert ${JSON.stringify(kind)}: kes is what this command converts`);
+if (kind !== 'kes' && kind !== 'gcloud') usage(kind === undefined ? 'name what to convert: kes or gcloud' : `cannot convert ${JSON.stringify(kind)}: kes and gcloud are what this command converts`);
 const options: Record<string, string> = {};
 const files: string[] = [];
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i];
-  const m = /^--(namespace|service|env|into)(?:=(.*))?$/.exec(a);
+  const m = (kind === 'kes' ? /^--(namespace|service|env|into)(?:=(.*))?$/ : /^--(project|env|into)(?:=(.*))?$/).exec(a);
   if (m) {
     const v = m[2] ?? rest[++i];
     if (v === undefined || v.startsWith('--')) usage(`--${m[1]} needs a value`);
@@ -47,7 +50,7 @@ for (const file of files) {
     process.stderr.write(`${file}: error: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
     process.exit(2);
   }
-  const r = convertKes(file, text, { namespace: options.namespace, service: options.service });
+  const r = kind === 'kes' ? convertKes(file, text, { namespace: options.namespace, service: options.service }) : convertGcloud(file, text, { project: options.project });
   keys.push(...r.keys);
   findings.push(...r.findings);
 }

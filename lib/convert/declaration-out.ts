@@ -52,8 +52,25 @@ export function addKeys(declaration: Json, keys: readonly ConvertedKey[], findin
     const svc = (declaration.services[k.service] ??= {
       ...(k.namespace !== k.service ? { namespace: k.namespace } : {}),
       ...(k.platform === 'azure' ? { platform: 'azure' } : {}),
+      ...(k.serviceAccount !== undefined && k.serviceAccount !== `${k.service}-secrets` ? { serviceAccount: k.serviceAccount } : {}),
+      ...(k.googleServiceAccount !== undefined || k.grantExists
+        ? { existing: { ...(k.googleServiceAccount !== undefined ? { googleServiceAccount: k.googleServiceAccount } : {}), ...(k.grantExists ? { accessGrants: true } : {}) } }
+        : {}),
       secrets: {},
     });
+    const declaredGsa = svc.existing?.googleServiceAccount;
+    if (k.googleServiceAccount !== undefined && declaredGsa !== undefined && declaredGsa !== k.googleServiceAccount) {
+      report(`service ${k.service} uses the existing Google service account ${declaredGsa}, the input grants ${k.googleServiceAccount}: one service has one identity`);
+      continue;
+    }
+    if (k.googleServiceAccount !== undefined && declaredGsa === undefined && Object.keys(svc.secrets ?? {}).length > 0 && !svc.existing) {
+      report(`service ${k.service} is declared already without an existing Google service account; the input grants ${k.googleServiceAccount}: declare existing.googleServiceAccount on it to adopt that account`);
+      continue;
+    }
+    if (k.serviceAccount !== undefined && (svc.serviceAccount ?? `${k.service}-secrets`) !== k.serviceAccount) {
+      report(`service ${k.service} authenticates as service account ${svc.serviceAccount ?? `${k.service}-secrets`}, the input grants ${k.serviceAccount}: name another service, or align serviceAccount`);
+      continue;
+    }
     const platform = svc.platform ?? 'gcp';
     if (platform !== k.platform) {
       report(`${k.secret}: service ${k.service} runs on ${platform}, this manifest reads ${k.platform === 'gcp' ? 'Secret Manager' : 'Key Vault'}: name another service with --service`);
@@ -80,6 +97,14 @@ export function addKeys(declaration: Json, keys: readonly ConvertedKey[], findin
   }
 }
 
+/** A key granted to a Google service account needs identity googleServiceAccount; one granted to the workload itself, workloadIdentity. */
+function identityClash(k: ConvertedKey, identity: string): string | undefined {
+  if (!k.grantExists) return undefined;
+  const wants = k.googleServiceAccount !== undefined ? 'googleServiceAccount' : 'workloadIdentity';
+  if (wants === identity) return undefined;
+  return `${k.remoteName} is granted to ${k.googleServiceAccount !== undefined ? `the Google service account ${k.googleServiceAccount}` : `the Kubernetes service account ${k.namespace}/${k.serviceAccount} itself`}, and the environment's services use ${identity === 'googleServiceAccount' ? 'Google service accounts (identity googleServiceAccount)' : 'workload identity (identity workloadIdentity)'}: one environment uses one pattern; convert the grants of each pattern into an environment of its own, or move them to one pattern first`;
+}
+
 /**
  * The declaration fragment of converted keys: their services, and the environment whose project
  * or vault the input names (a fragment to complete: project number and clusters are not in it).
@@ -89,8 +114,17 @@ export function declarationFragment(keys: readonly ConvertedKey[], o: FragmentOp
   const env: Json = {};
   const kept: ConvertedKey[] = [];
   for (const k of keys) {
+    if (k.platform === 'gcp' && k.grantExists) {
+      env.gcp ??= { ...(k.project !== undefined ? { project: k.project } : {}), ...(k.googleServiceAccount !== undefined ? { identity: 'googleServiceAccount' } : {}) };
+      const clash = identityClash(k, env.gcp.identity ?? 'workloadIdentity');
+      if (clash) {
+        findings.push({ file: k.from.file, at: k.from.at, level: 'error', message: clash });
+        continue;
+      }
+    }
     if (k.platform === 'gcp' && k.project !== undefined) {
-      env.gcp ??= { project: k.project };
+      env.gcp ??= { project: k.project, ...(k.googleServiceAccount !== undefined ? { identity: 'googleServiceAccount' } : {}) };
+      env.gcp.project ??= k.project;
       if (env.gcp.project !== k.project) {
         findings.push({ file: k.from.file, at: k.from.at, level: 'error', message: `${k.secret}: ${k.key} reads project ${k.project}, other manifests project ${env.gcp.project}; one environment has one project: convert them separately` });
         continue;
@@ -127,6 +161,11 @@ export function mergeIntoDeclaration(existing: Json, keys: readonly ConvertedKey
     if (k.platform === 'gcp') {
       if (!env.gcp) {
         report(`${k.secret}: environment ${environment} has no gcp section`);
+        continue;
+      }
+      const clash = identityClash(k, env.gcp.identity ?? 'workloadIdentity');
+      if (clash) {
+        report(`${k.secret}: ${clash}`);
         continue;
       }
       if (k.project !== undefined && k.project !== env.gcp.project) {

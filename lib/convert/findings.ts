@@ -33,6 +33,12 @@ export interface ConvertedKey {
   readonly project?: string;
   /** Key Vault of the remote secret, when the input names one. */
   readonly vault?: string;
+  /** The Kubernetes service account the service's identity is (when the input says). */
+  readonly serviceAccount?: string;
+  /** Its existing Google service account (the older pattern), by account id. */
+  readonly googleServiceAccount?: string;
+  /** The accessor grant exists (a binding script made it): imported, not created. */
+  readonly grantExists?: boolean;
   readonly from: { readonly file: string; readonly at?: number };
 }
 
