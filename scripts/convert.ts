@@ -24,6 +24,12 @@ function usage(message: string): never {
   process.exit(2);
 }
 
+// Never a stack trace: whatever breaks is one line and exit 2.
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`convert: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  process.exit(2);
+});
+
 const [kind, ...rest] = process.argv.slice(2);
 if (kind !== 'kes' && kind !== 'gcloud') usage(kind === undefined ? 'name what to convert: kes or gcloud' : `cannot convert ${JSON.stringify(kind)}: kes and gcloud are what this command converts`);
 const options: Record<string, string> = {};
