@@ -4,7 +4,7 @@
  * identity it names. Project-wide grants are reported as access to remove; what the script does
  * not say (unassigned variables, the Kubernetes Secret and key names) is reported, never guessed.
  */
-import { commandsOf, shellOfMarkdown, type Command, type Word } from './shell';
+import { commandsOf, shellOfMarkdown, type Command, type ShellNote, type Word } from './shell';
 import { RULES, satisfies } from '../declaration/rules';
 import type { ConvertedKey, Finding } from './findings';
 
@@ -56,12 +56,14 @@ export function convertGcloud(file: string, text: string, o: { readonly project?
   const keys: ConvertedKey[] = [];
   const script = /\.(md|markdown)$/i.test(file) ? shellOfMarkdown(text) : text;
   let commands: Command[];
+  const notes: ShellNote[] = [];
   try {
-    commands = commandsOf(script);
+    commands = commandsOf(script, notes);
   } catch (e) {
     return { keys, findings: [{ file, level: 'error', message: `cannot read the script: ${(e as Error).message}` }] };
   }
   const report = (at: number, level: Finding['level'], message: string) => findings.push({ file, at, level, message });
+  for (const n of notes) report(n.line, 'warning', n.message);
   const grants: Grant[] = [];
   /** Google service account email -> the Kubernetes service accounts that may act as it. */
   const links = new Map<string, { namespace: string; ksa: string }[]>();

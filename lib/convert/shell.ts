@@ -21,6 +21,12 @@ export interface Command {
   readonly line: number;
 }
 
+/** Something the script does that its reader should know, at a line. */
+export interface ShellNote {
+  readonly line: number;
+  readonly message: string;
+}
+
 interface Token {
   readonly raw: string;
   readonly line: number;
@@ -235,7 +241,7 @@ interface FunctionDef {
  * The commands a script would run, in order, with their words expanded; functions are followed
  * into (to a depth of 16).
  */
-export function commandsOf(text: string): Command[] {
+export function commandsOf(text: string, notes: ShellNote[] = []): Command[] {
   const lines = tokenize(text);
   const functions = new Map<string, FunctionDef>();
   const out: Command[] = [];
@@ -328,6 +334,18 @@ export function commandsOf(text: string): Command[] {
       const def = name ? functions.get(name) : undefined;
       if (def && depth < 16) {
         const callScope: Scope = { vars: new Map(scope.vars), positional: expanded.slice(1) };
+        // Arguments the function never reads: what the caller passes and the shell drops.
+        const raw = def.body.flat().map((t) => t.raw).join(' ');
+        if (!/\$\{?[@*#]/.test(raw)) {
+          const read = Math.max(0, ...[...raw.matchAll(/\$\{?([1-9])\b/g)].map((x) => Number(x[1])));
+          const args = expanded.slice(1);
+          if (args.length > read) {
+            notes.push({
+              line: words[0].line,
+              message: `${name} is called with ${args.length} arguments and reads only ${read === 0 ? 'none' : `$1..$${read}`}: ${args.slice(read).map((a) => a.text).join(', ')} ${args.length - read === 1 ? 'is' : 'are'} not used, as the shell runs it`,
+            });
+          }
+        }
         // Function bodies see and set the script's variables, as in the shell.
         for (const [k, v] of globals) if (!callScope.vars.has(k)) callScope.vars.set(k, v);
         executeFunction(def, callScope, depth + 1);
