@@ -67,7 +67,7 @@ describe('structural rules', () => {
       declarationWith((d) => (d.services['service-a'].secrets['secret-a'].FOO_PASSWORD.remoteNmae = 'x')),
       'services.service-a.secrets.secret-a.FOO_PASSWORD.remoteNmae',
       '<redacted>',
-      /unknown field "remoteNmae"; allowed fields: remoteName, adopt, version, environments, from, labels, deletionProtection, suppressions; secret values never belong/,
+      /unknown field "remoteNmae"; allowed fields: remoteName, adopt, version, property, environments, from, labels, deletionProtection, suppressions; secret values never belong/,
     );
   });
 
