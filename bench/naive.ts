@@ -1,6 +1,6 @@
 /**
  * The naive baseline of the benchmark: a plain cdktf program that declares, one construct per
- * resource, the same resources (same kinds, same count, same arguments and dependencies) that the
+ * resource, the same resources (same kinds, same count, same arguments, dependencies and lifecycle) that the
  * product synthesized, read from a work list, with the rest of each stack (variables, data sources,
  * locals, outputs) as it was, so that Terraform plans both alike.
  * Usage: node dist/bench/naive.js <worklist.json> <outdir>
@@ -73,10 +73,12 @@ export function naiveApp(work: WorkList, outdir: string): App {
     // Named like the product's blocks, so that references between them hold.
     items.forEach((item, i) => {
       const Class = CLASSES[item.type];
-      const { lifecycle: _l, depends_on: dependsOn, provider: _p, '//': _c, ...config } = item.config as Record<string, unknown>;
+      const { lifecycle, depends_on: dependsOn, provider: _p, '//': _c, ...config } = item.config as Record<string, unknown>;
       const r = new Class(stack, `r${i}`, camel(config)) as { overrideLogicalId(id: string): void; addOverride(path: string, value: unknown): void };
       if (typeof item.name === 'string') r.overrideLogicalId(item.name);
       if (Array.isArray(dependsOn)) r.addOverride('depends_on', dependsOn);
+      // The same lifecycle (preconditions, ignore_changes, prevent_destroy): the plans differ in structure only.
+      if (lifecycle) r.addOverride('lifecycle', lifecycle);
     });
   }
   return app;
