@@ -15,3 +15,17 @@ export { GcpEnvironmentStack, configureBackend } from '../stacks/gcp-environment
 export { GcpManifestsStack } from '../stacks/gcp-manifests-stack';
 export { buildApp, type EnvironmentOutput } from '../stacks/app';
 export { synthesize, type SynthesizeOptions, EXIT_OK, EXIT_INVALID_DECLARATION, EXIT_SYNTHESIS_FAILED } from '../stacks/synthesize';
+export * from './azure/key-vault';
+export * from './azure/key-vault-secrets';
+export * from './azure/service-key-vaults';
+export * from './azure/workload-identities';
+export * from './azure/aks-clusters';
+export * from './azure/prometheus-rule-groups';
+export * from './kubernetes/served-crds';
+export * from './kubernetes/monitoring-flavors';
+export { AzureEnvironmentStack, AzureShardStack } from '../stacks/azure-environment-stack';
+export { AzureManifestsStack } from '../stacks/azure-manifests-stack';
+export { AzureMonitoringStack } from '../stacks/azure-monitoring-stack';
+export { convertKes } from './convert/kes';
+export { convertGcloud } from './convert/gcloud';
+export type { ConvertedKey, Finding } from './convert/findings';

@@ -4,7 +4,7 @@
  * recorded in a journal so that a run killed at any moment is completed by the next one, before
  * anything else. Nothing is written, deleted or followed outside the output folders.
  */
-import { lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, closeSync, cpSync } from 'node:fs';
+import { cpSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 
@@ -64,9 +64,15 @@ export function acquireLock(root: string, waitMs = 60_000): () => void {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      const fd = openSync(path, 'wx');
-      writeFileSync(fd, me);
-      closeSync(fd);
+      // Written whole, then linked into place: a lock file is never seen empty, even by the run
+      // after one killed while taking it (link fails if the lock exists).
+      const mine = `${path}.${process.pid}`;
+      writeFileSync(mine, me);
+      try {
+        linkSync(mine, path);
+      } finally {
+        rmSync(mine, { force: true });
+      }
       return () => {
         try {
           if (readFileSync(path, 'utf8') === me) rmSync(path, { force: true });
@@ -87,7 +93,9 @@ export function acquireLock(root: string, waitMs = 60_000): () => void {
     }
     const [pid, host, started] = holder.split('\n');
     const sameHost = host === hostname();
-    if (sameHost && !(Number(pid) > 0 && alive(Number(pid)))) {
+    // A lock of an earlier version, written in two steps, may be empty: stale once it is old.
+    const incomplete = !(Number(pid) > 0) && Date.now() - statSync(path).mtimeMs > 5_000;
+    if (incomplete || (sameHost && !(Number(pid) > 0 && alive(Number(pid))))) {
       rmSync(path, { force: true }); // its process is gone
       continue;
     }
@@ -152,6 +160,8 @@ export function repairOutput(root: string, removeLater: (dir: string) => void): 
   }
   for (const name of readdirSync(root)) {
     if (name.startsWith(SCRATCH_PREFIX)) removeLater(join(root, name));
+    // A lock written by a run killed before it linked it into place.
+    if (name.startsWith(`${LOCK_FILE}.`) && /^[0-9]+$/.test(name.slice(LOCK_FILE.length + 1)) && !alive(Number(name.slice(LOCK_FILE.length + 1)))) rmSync(join(root, name), { force: true });
   }
   return repaired;
 }

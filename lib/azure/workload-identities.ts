@@ -3,8 +3,9 @@ import type { UserAssignedIdentityConfig } from '@cdktf/provider-azurerm/lib/use
 import type { FederatedIdentityCredentialConfig } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
+import { WORKLOAD_IDENTITY_AUDIENCE } from '../plan/azure-plan';
 
-export const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
+export { WORKLOAD_IDENTITY_AUDIENCE };
 
 export interface WorkloadIdentitySpec {
   /** Key of the identity (the service name). */
