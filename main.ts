@@ -13,12 +13,8 @@
 import { exitIfSignalled } from './stacks/signals';
 import './stacks/defer-archiver';
 import { synthesize } from './stacks/synthesize';
+import './stacks/closed-pipe';
 
-// A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== '--take-over');
 if (unknown.length > 0) {

@@ -86,7 +86,6 @@ describe("AKS's Azure Monitor metrics add-on (azureManagedPrometheus)", () => {
   });
 
   test('Prometheus durations become ISO 8601', () => {
-    expect(['10m', '2h', '1h30m', '90s', '2d', '1d12h']).toEqual(['10m', '2h', '1h30m', '90s', '2d', '1d12h']);
     expect(['10m', '2h', '1h30m', '90s', '2d', '1d12h'].map(isoDuration)).toEqual(['PT10M', 'PT2H', 'PT1H30M', 'PT1M30S', 'P2D', 'P1DT12H']);
   });
 });

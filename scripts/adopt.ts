@@ -8,6 +8,7 @@
 // First: before cdktf is loaded (see defer-archiver.ts).
 import '../stacks/defer-archiver';
 import { adopt } from '../stacks/synthesize';
+import '../stacks/closed-pipe';
 
 const args = process.argv.slice(2);
 const value = (name: string): string | undefined => {
@@ -20,10 +21,6 @@ if (!env || (format !== 'text' && format !== 'json')) {
   process.stderr.write('usage: npm run adopt -- --env NAME [--format text|json]\n');
   process.exit(2);
 }
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
 process.exitCode = adopt({
   declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
   environment: env,

@@ -8,6 +8,7 @@
 // First: before cdktf is loaded (see defer-archiver.ts).
 import '../stacks/defer-archiver';
 import { check } from '../stacks/synthesize';
+import '../stacks/closed-pipe';
 
 const args = process.argv.slice(2);
 const i = args.indexOf('--format');
@@ -16,11 +17,6 @@ if (format !== 'text' && format !== 'json') {
   process.stderr.write(`--format must be text or json, not ${format}\n`);
   process.exit(2);
 }
-// A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
 process.exitCode = check({
   declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
   format,

@@ -5,12 +5,8 @@
 // First: before cdktf is loaded (see defer-archiver.ts).
 import '../stacks/defer-archiver';
 import { report } from '../stacks/synthesize';
+import '../stacks/closed-pipe';
 
-// A reader that stops early (| head) closes the pipe: stop quietly rather than with a stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
 process.exitCode = report({
   declarationFile: process.env.SECRETS_FILE || 'secrets.yaml',
   log: (line) => process.stdout.write(`${line}\n`),
