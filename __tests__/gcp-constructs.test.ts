@@ -10,7 +10,7 @@ describe('SecretManagerSecrets', () => {
   function setup(context: Record<string, unknown> = {}) {
     const app = Testing.app({ context });
     const stack = new TerraformStack(app, 'lib');
-    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', secrets: { db: { secretId: 'db', labels: { team: 'x' } } } });
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', secrets: [{ secretId: 'db', labels: { team: 'x' } }] });
     return { stack, secrets };
   }
 
@@ -32,8 +32,8 @@ describe('SecretManagerSecrets', () => {
   test('each secret and each grant is its own block, named from its key', () => {
     const { stack, secrets } = setup();
     secrets.addSecret({ secretId: 'api_TOKEN' });
-    secrets.grantRead('db', 'user:a@example.com', 'billing/db');
-    secrets.grantRead('api_TOKEN', 'user:a@example.com', 'billing/api_TOKEN');
+    secrets.grantRead('db', 'user:a@example.com', { key: 'billing/db' });
+    secrets.grantRead('api_TOKEN', 'user:a@example.com', { key: 'billing/api_TOKEN' });
     const json = JSON.parse(Testing.synth(stack));
     expect(Object.keys(json.resource.google_secret_manager_secret).sort()).toEqual(['secrets_api_TOKEN', 'secrets_db']);
     expect(Object.keys(json.resource.google_secret_manager_secret_iam_member).sort()).toEqual(['secret_accessors_billing__api_TOKEN', 'secret_accessors_billing__db']);
@@ -45,7 +45,7 @@ describe('SecretManagerSecrets', () => {
   test('an adopted secret is imported at its own address and never destroyed', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'adopt');
-    new SecretManagerSecrets(stack, 'Secrets', { project: 'p', secrets: { old: { secretId: 'old', adopt: true } } });
+    new SecretManagerSecrets(stack, 'Secrets', { project: 'p', secrets: [{ secretId: 'old', adopt: true }] });
     const json = JSON.parse(Testing.synth(stack));
     expect(json.import).toEqual([{ to: 'google_secret_manager_secret.adopted_secrets_old', id: 'projects/p/secrets/old' }]);
     expect(json.resource.google_secret_manager_secret.adopted_secrets_old.lifecycle.prevent_destroy).toBe(true);
@@ -53,10 +53,10 @@ describe('SecretManagerSecrets', () => {
 
   test('moved blocks from the for_each addresses of earlier versions only when the stack asks for them', () => {
     const plain = setup();
-    plain.secrets.grantRead('db', 'user:a@example.com', 'billing/db');
+    plain.secrets.grantRead('db', 'user:a@example.com', { key: 'billing/db' });
     expect(JSON.parse(Testing.synth(plain.stack)).moved).toBeUndefined();
     const upgrade = setup({ [MOVED_BLOCKS_CONTEXT]: true });
-    upgrade.secrets.grantRead('db', 'user:a@example.com', 'billing/db');
+    upgrade.secrets.grantRead('db', 'user:a@example.com', { key: 'billing/db' });
     expect(JSON.parse(Testing.synth(upgrade.stack)).moved).toEqual(
       expect.arrayContaining([
         { from: 'google_secret_manager_secret.secrets["db"]', to: 'google_secret_manager_secret.secrets_db' },
@@ -65,12 +65,24 @@ describe('SecretManagerSecrets', () => {
     );
   });
 
-  test('two sets that would claim the same block name are refused at synthesis, naming both', () => {
-    const app = new App({ outdir: require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'clash-')) });
+  test('two sets that would claim the same block name are refused when the second is made, naming both', () => {
+    const app = Testing.app();
     const stack = new TerraformStack(app, 'clash');
-    new SecretManagerSecrets(stack, 'A', { project: 'p', secrets: { db: { secretId: 'db' } } });
-    new SecretManagerSecrets(stack, 'B', { project: 'q', secrets: { db: { secretId: 'db' } } });
-    expect(() => app.synth()).toThrow(/google_secret_manager_secret\.secrets_db is claimed by clash\/A\/Resource \("db"\) and by clash\/B\/Resource \("db"\)/);
+    new SecretManagerSecrets(stack, 'A', { project: 'project-p', secrets: [{ secretId: 'db' }] });
+    expect(() => new SecretManagerSecrets(stack, 'B', { project: 'project-q', secrets: [{ secretId: 'db' }] })).toThrow(
+      /clash\/B\/Resource \("db"\): Terraform address google_secret_manager_secret\.secrets_db is already claimed by clash\/A\/Resource \("db"\) in stack clash; .*another resourceName/,
+    );
+  });
+
+  test('two sets with their own resourceName live side by side in one stack, each in its project', () => {
+    const app = new App({ outdir: require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'side-')) });
+    const stack = new TerraformStack(app, 'side');
+    new SecretManagerSecrets(stack, 'A', { project: 'project-p', secrets: [{ secretId: 'db' }], resourceName: 'p_secrets' });
+    new SecretManagerSecrets(stack, 'B', { project: 'project-q', secrets: [{ secretId: 'db' }], resourceName: 'q_secrets' });
+    app.synth();
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.resource.google_secret_manager_secret.p_secrets_db.project).toBe('project-p');
+    expect(json.resource.google_secret_manager_secret.q_secrets_db.project).toBe('project-q');
   });
 
   test('grantRead on a secret outside the set is refused', () => {
@@ -85,8 +97,8 @@ describe('SecretManagerSecrets', () => {
 
   test('the same grant key for a different member is refused', () => {
     const { secrets } = setup();
-    secrets.grantRead('db', 'user:a@example.com', 'k');
-    expect(() => secrets.grantRead('db', 'user:b@example.com', 'k')).toThrow(/grant key k is already used/);
+    secrets.grantRead('db', 'user:a@example.com', { key: 'k' });
+    expect(() => secrets.grantRead('db', 'user:b@example.com', { key: 'k' })).toThrow(/grant key k is already used/);
   });
 
   test('an empty set synthesizes no blocks and no imports', () => {

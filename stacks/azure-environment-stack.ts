@@ -11,7 +11,7 @@ import { WorkloadIdentities } from '../lib/azure/workload-identities';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
 import type { DataAzurermUserAssignedIdentityConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity';
-import { ResourceBlocks } from '../lib/terraform/resource-blocks';
+import { ResourceBlocks, fixedName } from '../lib/terraform/resource-blocks';
 import { COLLECTIONS } from '../lib/terraform/addresses';
 import { configureStack } from './configure-stack';
 import { managedIdentityName } from '../lib/declaration/naming';
@@ -71,7 +71,7 @@ function secretSpec(plan: AzureEnvironmentPlan, s: AzureSecretPlan, keyVaultId: 
 /** Role assignments take a while to reach Key Vault's data plane: a pause before secrets are written. */
 function rolePropagation(stack: TerraformStack, after: RoleAssignment[], triggers: Record<string, string>): TimeSleep {
   const propagation = new TimeSleep(stack, 'RolePropagation', { provider: new TimeProvider(stack, 'time'), createDuration: '60s', after, triggers });
-  propagation.overrideLogicalId('deployer_role_propagation');
+  fixedName(propagation, 'deployer_role_propagation');
   return propagation;
 }
 
@@ -148,7 +148,7 @@ export class AzureEnvironmentStack extends TerraformStack {
     configureAzureBackend(this, plan, id);
     azureProvider(this, plan);
     const client = new DataAzurermClientConfig(this, 'ClientConfig');
-    client.overrideLogicalId('current');
+    fixedName(client, 'current', 'data');
 
     const workloadIdentity = plan.identityMode === 'workloadIdentity';
     this.clusters = new AksClusters(this, 'Clusters', {
@@ -187,7 +187,7 @@ export class AzureEnvironmentStack extends TerraformStack {
     }
     for (const [key, a] of Object.entries(plan.roleAssignments)) {
       const principal = a.principal.kind === 'identity' ? this.identities!.principalIdOf(a.principal.service) : this.clusters.addonIdentityOf(a.principal.cluster).objectId;
-      secrets?.grantRead(a.secretName, principal, key);
+      secrets?.grantRead(a.secretName, principal, { key });
     }
     for (const r of Object.values(plan.vaultReaders)) this.serviceVaults?.grantReadAll(r.service, this.identities!.principalIdOf(r.service));
 
@@ -246,12 +246,12 @@ export class AzureShardStack extends TerraformStack {
     let after: TimeSleep | undefined;
     if (plan.layout === 'environmentVault') {
       const vault = new DataAzurermKeyVault(this, 'KeyVault', { name: plan.keyVault.name!, resourceGroupName: plan.resourceGroup });
-      vault.overrideLogicalId('vault');
+      fixedName(vault, 'vault', 'data');
       vaultIdOf = () => vault.id;
     } else {
       // The shard's services' own vaults live here, with their secrets.
       const client = new DataAzurermClientConfig(this, 'ClientConfig');
-      client.overrideLogicalId('current');
+      fixedName(client, 'current', 'data');
       const vaults = declareVaults(this, plan, plan.deployerObjectId ?? client.objectId);
       this.serviceVaults = vaults.serviceVaults;
       vaultIdOf = vaults.vaultIdOf;
@@ -272,7 +272,7 @@ export class AzureShardStack extends TerraformStack {
     for (const [key, a] of Object.entries(plan.roleAssignments)) {
       const principal =
         a.principal.kind === 'identity' ? lookups.ref(a.principal.service, 'principal_id') : clusters!.addonIdentityOf(a.principal.cluster).objectId;
-      this.secrets.grantRead(a.secretName, principal, key);
+      this.secrets.grantRead(a.secretName, principal, { key });
     }
   }
 }

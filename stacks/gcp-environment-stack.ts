@@ -1,3 +1,4 @@
+import { fixedName } from '../lib/terraform/resource-blocks';
 import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { configureStack } from './configure-stack';
 import type { Construct } from 'constructs';
@@ -30,9 +31,9 @@ export function declareSecrets(stack: TerraformStack, plan: GcpEnvironmentPlan, 
     project: plan.project,
     replicaLocations: plan.replicaLocations,
     deletionProtection: plan.deletionProtection,
-    secrets: plan.secrets,
+    secrets: Object.values(plan.secrets),
   });
-  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, key, accounts ? [accounts.addressOf(g.service)] : [], g.adopt);
+  for (const [key, g] of Object.entries(plan.grants)) secrets.grantRead(g.secretId, g.member, { key, after: accounts ? [accounts.addressOf(g.service)] : [], adopt: g.adopt });
   return secrets;
 }
 
@@ -96,7 +97,7 @@ export class GcpEnvironmentStack extends TerraformStack {
     }
 
     const clientConfig = new DataGoogleClientConfig(this, 'ClientConfig');
-    clientConfig.overrideLogicalId('current');
+    fixedName(clientConfig, 'current', 'data');
     for (const c of plan.clusters) {
       const access = new GkeClusterAccess(this, `Cluster-${c.name}`, { project: plan.project, name: c.name, location: c.location, clientConfig });
       if (plan.controller) {

@@ -1,3 +1,4 @@
+import { fixedName } from '../lib/terraform/resource-blocks';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
@@ -25,7 +26,7 @@ export class GcpManifestsStack extends TerraformStack {
     configureBackend(this, plan, id);
     new GoogleProvider(this, 'google', { project: plan.project });
     const clientConfig = new DataGoogleClientConfig(this, 'ClientConfig');
-    clientConfig.overrideLogicalId('current');
+    fixedName(clientConfig, 'current', 'data');
     for (const c of plan.clusters) {
       const access = new GkeClusterAccess(this, `Cluster-${c.name}`, { project: plan.project, name: c.name, location: c.location, clientConfig });
       this.manifests.push(

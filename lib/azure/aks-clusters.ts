@@ -1,3 +1,4 @@
+import { fixedName } from '../terraform/resource-blocks';
 import { Construct } from 'constructs';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
@@ -76,7 +77,7 @@ export class AksClusters extends Construct {
     const clusters = new Map<string, DataAzurermKubernetesCluster>();
     for (const c of [...props.clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const data = new DataAzurermKubernetesCluster(this, `Cluster-${c.name}`, { name: c.name, resourceGroupName: c.resourceGroup });
-      data.overrideLogicalId(blockName(COLLECTIONS.aksClusters, c.name));
+      fixedName(data, blockName(COLLECTIONS.aksClusters, c.name), 'data');
       if (checks.length > 0) data.addOverride('lifecycle', { postcondition: checks });
       clusters.set(c.name, data);
     }

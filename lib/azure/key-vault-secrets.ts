@@ -1,10 +1,14 @@
-import { TerraformVariable, type TerraformDataSource, type TerraformResource } from 'cdktf';
+import { TerraformStack, TerraformVariable, type TerraformDataSource, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import type { DataAzurermKeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret';
 import type { DataAzurermKeyVaultSecretsConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secrets';
 import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { ResourceBlocks, dependableAddress, type BlockLifecycle } from '../terraform/resource-blocks';
+import { ResourceBlocks, dependableAddress, fixedName, type BlockLifecycle } from '../terraform/resource-blocks';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { grantKey } from '../terraform/grant-key';
+import { RULES } from '../declaration/rules';
+import type { IKeyVaultReader } from './key-vault-reader';
 import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 
@@ -68,7 +72,35 @@ export interface KeyVaultSecretsProps {
   readonly after?: readonly (TerraformResource | TerraformDataSource)[];
   /** @default - none; add them with addSecret */
   readonly secrets?: readonly KeyVaultSecretSpec[];
+  /**
+   * Block name prefix of the secrets (`azurerm_key_vault_secret.<resourceName>_<name>`); the other
+   * collections follow it (`adopted_<resourceName>_`, `existing_<resourceName>_`,
+   * `<resourceName>_readers_`). Two sets in one stack need two names.
+   * @default "secrets" (and "adopted_secrets", "existing_secrets", "secret_readers")
+   */
+  readonly resourceName?: string;
 }
+
+/** Options of a grant. */
+export interface KeyVaultGrantOptions {
+  /**
+   * Key of the grant, which its Terraform name is made from.
+   * @default "<reader key>/<secret name>", or "<principal id>/<secret name>" for a literal id
+   */
+  readonly key?: string;
+}
+
+/** A secret of a set, with the grants on it. */
+export interface KeyVaultSecretHandle {
+  readonly name: string;
+  /** Terraform expression of its versionless id, the scope of its grants. */
+  readonly scope: string;
+  /** Assigns "Key Vault Secrets User" on this secret alone. */
+  grantRead(reader: IKeyVaultReader | string, options?: KeyVaultGrantOptions): KeyVaultSecretGrant;
+}
+
+/** The ephemeral first-values variable of each stack: one per stack, shared by its secret sets. */
+const valueVariables = new WeakMap<TerraformStack, TerraformVariable>();
 
 /**
  * Key Vault secrets (in one vault, or each in its own), one block per secret named by secret name
@@ -99,52 +131,72 @@ export class KeyVaultSecrets extends Construct {
   private readonly grants = new Map<string, KeyVaultSecretGrant>();
   private readonly vaultsLooked = new Set<string>();
   private readonly after: readonly string[];
+  private readonly checks: ConstructChecks;
 
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
     this.keyVaultId = props.keyVaultId;
     this.vaultName = props.vaultName;
-    this.values = new TerraformVariable(this, 'Values', {
-      type: 'map(string)',
-      default: {},
-      sensitive: true,
-      description: 'First values of new secrets, by secret name; ephemeral, never stored. Every secret that does not exist yet needs one.',
-    });
-    this.values.overrideLogicalId('secret_values');
-    this.values.addOverride('ephemeral', true);
+    this.checks = new ConstructChecks(this);
+    if (props.keyVaultId !== undefined && typeof props.keyVaultId !== 'string') this.checks.add(() => `keyVaultId ${JSON.stringify(props.keyVaultId)} is not a string`);
+    const stack = TerraformStack.of(this);
+    let values = valueVariables.get(stack);
+    if (!values) {
+      values = new TerraformVariable(this, 'Values', {
+        type: 'map(string)',
+        default: {},
+        sensitive: true,
+        description: 'First values of new secrets, by secret name; ephemeral, never stored. Every secret that does not exist yet needs one.',
+      });
+      fixedName(values, 'secret_values', 'variable');
+      values.addOverride('ephemeral', true);
+      valueVariables.set(stack, values);
+    }
+    this.values = values;
     const lifecycle: BlockLifecycle = { ignore_changes: KEY_VAULT_SECRET_IGNORED };
+    const own = props.resourceName;
+    const prefixes = {
+      secrets: own ?? COLLECTIONS.azureSecrets,
+      adopted: own ? `adopted_${own}` : COLLECTIONS.azureAdoptedSecrets,
+      existing: own ? `existing_${own}` : COLLECTIONS.azureExistingSecrets,
+      readers: own ? `${own}_readers` : COLLECTIONS.azureReaders,
+    };
     this.secrets = new ResourceBlocks(this, 'Resource', {
       type: 'azurerm_key_vault_secret',
-      prefix: COLLECTIONS.azureSecrets,
+      prefix: prefixes.secrets,
       dependsOn: props.after,
-      movedFrom: COLLECTIONS.azureSecrets,
+      movedFrom: prefixes.secrets,
       lifecycle,
     });
     this.adopted = new ResourceBlocks(this, 'Adopted', {
       type: 'azurerm_key_vault_secret',
-      prefix: COLLECTIONS.azureAdoptedSecrets,
+      prefix: prefixes.adopted,
       lifecycle: { ...lifecycle, prevent_destroy: true },
     });
     // Read at plan time, with the access the deployer has already (an import id must be known
     // then): the versioned id the provider's import needs.
-    this.adoptedIds = new ResourceBlocks(this, 'AdoptedIds', { type: 'azurerm_key_vault_secret', prefix: COLLECTIONS.azureAdoptedSecrets, data: true });
+    this.adoptedIds = new ResourceBlocks(this, 'AdoptedIds', { type: 'azurerm_key_vault_secret', prefix: prefixes.adopted, data: true });
     // What a vault holds is read at plan time where it can be: in a vault that exists (adopted, or
     // another stack's), with the access the deployer has; in a vault this stack creates, after the
     // deployer's access to it (at apply, the first time).
-    this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: COLLECTIONS.azureExistingSecrets, data: true });
+    this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: prefixes.existing, data: true });
     this.after = (props.after ?? []).map(dependableAddress);
     this.readers = new ResourceBlocks(this, 'Readers', {
       type: 'azurerm_role_assignment',
-      prefix: COLLECTIONS.azureReaders,
-      movedFrom: COLLECTIONS.azureReaders,
+      prefix: prefixes.readers,
+      movedFrom: prefixes.readers,
     });
     for (const s of props.secrets ?? []) this.addSecret(s);
   }
 
-  public addSecret(spec: KeyVaultSecretSpec): void {
+  /** Adds a secret; returns its handle. */
+  public addSecret(spec: KeyVaultSecretSpec): KeyVaultSecretHandle {
     if (this.specs.has(spec.name)) throw new Error(`${this.node.path}: secret ${spec.name} is already declared`);
     const keyVaultId = spec.keyVaultId ?? this.keyVaultId;
     if (keyVaultId === undefined) throw new Error(`${this.node.path}: secret ${spec.name} names no vault, and the construct has no keyVaultId`);
+    const at = `secrets[${JSON.stringify(spec.name)}]`;
+    this.checks.rule(`${at}.name`, spec.name, RULES.keyVaultSecretName);
+    this.checks.record(`${at}.tags`, spec.tags, RULES.azureTagKey, RULES.azureTagValue);
     const vault = spec.vaultName ?? this.vaultName ?? keyVaultId;
     this.specs.set(spec.name, spec);
     const tags = sortedRecord(spec.tags);
@@ -157,7 +209,7 @@ export class KeyVaultSecrets extends Construct {
         { name: spec.name, key_vault_id: keyVaultId, tags, value_wo: this.valueOf(spec.name), value_wo_version: 1 },
         { importId: this.adoptedIds.ref(spec.name, 'id') },
       );
-      return;
+      return this.handleOf(spec.name);
     }
     if (!this.vaultsLooked.has(vault)) {
       this.vaultsLooked.add(vault);
@@ -183,6 +235,22 @@ export class KeyVaultSecrets extends Construct {
         },
       },
     );
+    return this.handleOf(spec.name);
+  }
+
+  /** The handle of a secret of the set. */
+  public secret(secretName: string): KeyVaultSecretHandle {
+    if (!this.specs.has(secretName)) throw new Error(`${this.node.path}: ${secretName} is not a secret of this set`);
+    return this.handleOf(secretName);
+  }
+
+  private handleOf(name: string): KeyVaultSecretHandle {
+    return { name, scope: this.scopeOf(name), grantRead: (reader, options) => this.grantRead(name, reader, options) };
+  }
+
+  /** Secret names in the set, sorted. */
+  public get secretNames(): string[] {
+    return [...this.specs.keys()].sort();
   }
 
   private valueOf(secretName: string): string {
@@ -204,12 +272,14 @@ export class KeyVaultSecrets extends Construct {
    * Assigns "Key Vault Secrets User" on one secret (its versionless id: the secret's own scope,
    * never the vault's) to one principal.
    *
-   * @param principalId object id of the principal, or a Terraform expression giving it
-   * @param key key of the assignment @default "<principalId>/<secretName>"
+   * @param reader the identity (`identities.identity("billing")`), or the principal's object id as a
+   *   literal; an id known only at apply needs `options.key`
    */
-  public grantRead(secretName: string, principalId: string, key?: string): KeyVaultSecretGrant {
+  public grantRead(secretName: string, reader: IKeyVaultReader | string, options: KeyVaultGrantOptions = {}): KeyVaultSecretGrant {
     if (!this.specs.has(secretName)) throw new Error(`${this.node.path}: cannot grant read on ${secretName}: it is not a secret of this vault`);
-    const k = key ?? `${principalId}/${secretName}`;
+    const k = grantKey(`${this.node.path}: grantRead(${JSON.stringify(secretName)})`, secretName, reader, options.key);
+    const principalId = typeof reader === 'string' ? reader : reader.principalId;
+    if (typeof reader === 'string') this.checks.rule(`grantRead(${JSON.stringify(secretName)}) principal id`, reader, RULES.guid);
     const existing = this.grants.get(k);
     if (existing) {
       if (existing.secretName !== secretName || existing.principalId !== principalId) {

@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import { KeyVault as AzurermKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
+import { fixedName } from '../terraform/resource-blocks';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
 
 /** Built-in role that manages secrets, for the principal that deploys them. */
 export const KEY_VAULT_SECRETS_OFFICER_ROLE = 'Key Vault Secrets Officer';
@@ -30,6 +33,12 @@ export interface KeyVaultProps extends KeyVaultSettings {
   readonly adopt?: boolean;
   /** Subscription of an adopted vault. @default - required with adopt */
   readonly subscriptionId?: string;
+  /**
+   * Terraform name of the vault (`azurerm_key_vault.<resourceName>`); the deployer's role assignment
+   * is `azurerm_role_assignment.<resourceName>_deployer_secrets_officer` unless the default is kept.
+   * @default "vault" (and "deployer_secrets_officer")
+   */
+  readonly resourceName?: string;
   /**
    * An adopted vault in access-policy mode is switched to RBAC authorization; otherwise the plan
    * fails on one. @default false
@@ -67,6 +76,17 @@ export class KeyVault extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
     super(scope, id);
+    const checks = new ConstructChecks(this);
+    checks.rule('name', props.name, RULES.keyVaultName);
+    checks.rule('tenantId', props.tenantId, RULES.guid);
+    checks.rule('deployerObjectId', props.deployerObjectId, RULES.guid);
+    checks.rule('location', props.location, RULES.azureLocation);
+    checks.rule('resourceGroupName', props.resourceGroupName, RULES.azureResourceGroup);
+    checks.record('tags', props.tags, RULES.azureTagKey, RULES.azureTagValue);
+    if (props.subscriptionId !== undefined) checks.rule('subscriptionId', props.subscriptionId, RULES.guid);
+    const days = props.softDeleteRetentionDays;
+    checks.add(() => (days === undefined || (Number.isInteger(days) && days >= 7 && days <= 90) ? undefined : `softDeleteRetentionDays ${days} is not a whole number of days from 7 to 90 (Key Vault's range)`));
+    const name = props.resourceName ?? 'vault';
     this.resource = new AzurermKeyVault(this, 'Resource', {
       name: props.name,
       location: props.location,
@@ -81,14 +101,14 @@ export class KeyVault extends Construct {
       // Destroying the vault would take every secret with it: Terraform refuses.
       lifecycle: { preventDestroy: true },
     });
-    this.resource.overrideLogicalId('vault');
+    fixedName(this.resource, name);
     if (props.adopt) {
-      if (!props.subscriptionId) throw new Error(`${this.node.path}: an adopted vault needs its subscriptionId`);
+      if (!props.subscriptionId) throw new Error(`${this.node.path}: adopt is true and subscriptionId is missing: an adopted vault is imported by its resource id, which names its subscription`);
       this.resource.importFrom(`/subscriptions/${props.subscriptionId}/resourceGroups/${props.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${props.name}`);
       this.resource.addOverride('lifecycle.ignore_changes', [...ADOPTED_VAULT_IGNORED]);
       if (!props.switchToRbac) {
         const current = new DataAzurermKeyVault(this, 'Current', { name: props.name, resourceGroupName: props.resourceGroupName });
-        current.overrideLogicalId('adopted_vault');
+        fixedName(current, name === 'vault' ? 'adopted_vault' : `adopted_${name}`, 'data');
         this.resource.addOverride('lifecycle.precondition', [
           {
             condition: `\${${current.fqn}.rbac_authorization_enabled}`,
@@ -106,6 +126,6 @@ export class KeyVault extends Construct {
       principalId: props.deployerObjectId,
       description: 'The deploying principal manages the secrets of this vault (secret-wiring)',
     });
-    this.deployerAccess.overrideLogicalId('deployer_secrets_officer');
+    fixedName(this.deployerAccess, name === 'vault' ? 'deployer_secrets_officer' : `${name}_deployer_secrets_officer`);
   }
 }

@@ -6,9 +6,19 @@ import { COLLECTIONS } from '../terraform/addresses';
 import { sortedRecord } from '../util/sorted-record';
 import { KEY_VAULT_SECRETS_OFFICER_ROLE, type KeyVaultSettings } from './key-vault';
 import { KEY_VAULT_SECRETS_USER_ROLE } from './key-vault-secrets';
+import type { IKeyVaultReader } from './key-vault-reader';
+import { ConstructChecks, isExpression } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
 
 /** Settings of every service vault; the deploying principal gets "Key Vault Secrets Officer" on each. */
-export type ServiceKeyVaultsProps = KeyVaultSettings;
+export interface ServiceKeyVaultsProps extends KeyVaultSettings {
+  /**
+   * Block name prefix of the vaults (`azurerm_key_vault.<resourceName>_<service>`); role
+   * assignments are `<resourceName>_officers_` and `<resourceName>_readers_` unless the default is kept.
+   * @default "vaults" (and "vault_officers", "vault_readers")
+   */
+  readonly resourceName?: string;
+}
 
 export interface ServiceKeyVaultSpec {
   /** The owning service: the key of its blocks. */
@@ -31,19 +41,29 @@ export class ServiceKeyVaults extends Construct {
   public readonly officers: ResourceBlocks<RoleAssignmentConfig>;
   public readonly readers: ResourceBlocks<RoleAssignmentConfig>;
   private readonly props: ServiceKeyVaultsProps;
+  private readonly checks: ConstructChecks;
 
   constructor(scope: Construct, id: string, props: ServiceKeyVaultsProps) {
     super(scope, id);
     this.props = props;
+    this.checks = new ConstructChecks(this);
+    this.checks.rule('location', props.location, RULES.azureLocation);
+    this.checks.rule('resourceGroupName', props.resourceGroupName, RULES.azureResourceGroup);
+    this.checks.rule('tenantId', props.tenantId, RULES.guid);
+    this.checks.rule('deployerObjectId', props.deployerObjectId, RULES.guid);
+    const own = props.resourceName;
     // Destroying a vault would take every secret in it: Terraform refuses.
-    this.vaults = new ResourceBlocks(this, 'Resource', { type: 'azurerm_key_vault', prefix: COLLECTIONS.azureVaults, lifecycle: { prevent_destroy: true } });
-    this.officers = new ResourceBlocks(this, 'Officers', { type: 'azurerm_role_assignment', prefix: COLLECTIONS.azureVaultOfficers });
-    this.readers = new ResourceBlocks(this, 'Readers', { type: 'azurerm_role_assignment', prefix: COLLECTIONS.azureVaultReaders });
+    this.vaults = new ResourceBlocks(this, 'Resource', { type: 'azurerm_key_vault', prefix: own ?? COLLECTIONS.azureVaults, lifecycle: { prevent_destroy: true } });
+    this.officers = new ResourceBlocks(this, 'Officers', { type: 'azurerm_role_assignment', prefix: own ? `${own}_officers` : COLLECTIONS.azureVaultOfficers });
+    this.readers = new ResourceBlocks(this, 'Readers', { type: 'azurerm_role_assignment', prefix: own ? `${own}_readers` : COLLECTIONS.azureVaultReaders });
   }
 
   /** Adds a service's vault and the deploying principal's access to it. */
   public addVault(spec: ServiceKeyVaultSpec): void {
     const p = this.props;
+    const at = `vaults[${JSON.stringify(spec.service)}]`;
+    this.checks.rule(`${at}.name`, spec.name, RULES.keyVaultName);
+    this.checks.record(`${at}.tags`, spec.tags, RULES.azureTagKey, RULES.azureTagValue);
     this.vaults.add(spec.service, {
       name: spec.name,
       location: p.location,
@@ -73,7 +93,13 @@ export class ServiceKeyVaults extends Construct {
    * Assigns "Key Vault Secrets User" at the scope of a service's own vault to that service's
    * principal: it reads every secret its vault holds, and nothing of another vault.
    */
-  public grantReadAll(service: string, principalId: string): void {
+  public grantReadAll(service: string, reader: IKeyVaultReader | string): void {
+    if (!this.vaults.has(service)) throw new Error(`${this.node.path}: cannot grant read on the vault of ${service}: it has none in this set`);
+    const principalId = typeof reader === 'string' ? reader : reader.principalId;
+    if (typeof reader !== 'string' && reader.readerKey !== service) {
+      throw new Error(`${this.node.path}: grantReadAll(${JSON.stringify(service)}) is given the reader ${JSON.stringify(reader.readerKey)}: a service's vault is read by that service alone`);
+    }
+    if (!isExpression(principalId)) this.checks.rule(`grantReadAll(${JSON.stringify(service)}) principal id`, principalId, RULES.guid);
     this.readers.add(service, {
       scope: this.idOf(service),
       role_definition_name: KEY_VAULT_SECRETS_USER_ROLE,

@@ -4,6 +4,9 @@ import type { FederatedIdentityCredentialConfig } from '@cdktf/provider-azurerm/
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
 import { WORKLOAD_IDENTITY_AUDIENCE } from '../plan/azure-plan';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
+import type { IKeyVaultReader } from './key-vault-reader';
 
 export { WORKLOAD_IDENTITY_AUDIENCE };
 
@@ -30,6 +33,20 @@ export interface WorkloadIdentitiesProps {
   readonly resourceGroupName: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Block name prefix of the identities (`azurerm_user_assigned_identity.<resourceName>_<key>`);
+   * credentials are `<resourceName>_federated_credentials_<key>` unless the default is kept.
+   * @default "identities" (and "federated_credentials")
+   */
+  readonly resourceName?: string;
+}
+
+/** One identity of the set: a reader of Key Vault secrets, keyed by its key. */
+export interface WorkloadIdentity extends IKeyVaultReader {
+  /** Terraform expression of its client id (the workload's `azure.workload.identity/client-id`). */
+  readonly clientId: string;
+  /** Address of its block. */
+  readonly address: string;
 }
 
 /**
@@ -42,30 +59,48 @@ export class WorkloadIdentities extends Construct {
   public readonly identities: ResourceBlocks<UserAssignedIdentityConfig>;
   public readonly credentials: ResourceBlocks<FederatedIdentityCredentialConfig>;
   private readonly props: WorkloadIdentitiesProps;
+  private readonly checks: ConstructChecks;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentitiesProps) {
     super(scope, id);
     this.props = props;
+    this.checks = new ConstructChecks(this);
+    this.checks.rule('location', props.location, RULES.azureLocation);
+    this.checks.rule('resourceGroupName', props.resourceGroupName, RULES.azureResourceGroup);
+    this.checks.record('tags', props.tags, RULES.azureTagKey, RULES.azureTagValue);
+    const identities = props.resourceName ?? COLLECTIONS.azureIdentities;
+    const federations = props.resourceName ? `${props.resourceName}_${COLLECTIONS.azureFederations}` : COLLECTIONS.azureFederations;
     this.identities = new ResourceBlocks(this, 'Resource', {
       type: 'azurerm_user_assigned_identity',
-      prefix: COLLECTIONS.azureIdentities,
-      movedFrom: COLLECTIONS.azureIdentities,
+      prefix: identities,
+      movedFrom: identities,
     });
     this.credentials = new ResourceBlocks(this, 'Federation', {
       type: 'azurerm_federated_identity_credential',
-      prefix: COLLECTIONS.azureFederations,
-      movedFrom: COLLECTIONS.azureFederations,
+      prefix: federations,
+      movedFrom: federations,
     });
   }
 
-  public addIdentity(spec: WorkloadIdentitySpec): void {
+  /** Adds an identity; returns it, a reader for `KeyVaultSecrets.grantRead`. */
+  public addIdentity(spec: WorkloadIdentitySpec): WorkloadIdentity {
     if (this.identities.has(spec.key)) throw new Error(`${this.node.path}: identity ${spec.key} is already declared`);
+    this.checks.add(() =>
+      /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/.test(spec.name) ? undefined : `identity ${JSON.stringify(spec.key)} name ${JSON.stringify(spec.name)} is not 3-128 letters, digits, hyphens or underscores starting with a letter or digit (a managed identity name)`,
+    );
     this.identities.add(spec.key, {
       name: spec.name,
       location: this.props.location,
       resource_group_name: this.props.resourceGroupName,
       ...(this.props.tags ? { tags: { ...this.props.tags } } : {}),
     });
+    return this.identity(spec.key);
+  }
+
+  /** The identity declared under `key`. */
+  public identity(key: string): WorkloadIdentity {
+    if (!this.identities.has(key)) throw new Error(`${this.node.path}: no identity ${key}`);
+    return { readerKey: key, principalId: this.principalIdOf(key), clientId: this.clientIdOf(key), address: this.identities.addressOf(key) };
   }
 
   public federate(spec: FederationSpec): void {

@@ -124,6 +124,11 @@ export const RULES = {
     '^[a-z]([-a-z0-9]{4,28}[a-z0-9])$',
     'a Google service account id is 6-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen',
   ),
+  gcpIamMember: rule(
+    'gcp-iam-member',
+    '^((principal|principalSet)://iam\\.googleapis\\.com/[^\\s]+|(serviceAccount|user|group):[^\\s@]+@[^\\s@]+|domain:[^\\s]+)$',
+    'an IAM member is principal://..., principalSet://..., serviceAccount:EMAIL, user:EMAIL, group:EMAIL or domain:DOMAIN (never allUsers or allAuthenticatedUsers)',
+  ),
   chartVersion: rule('chart-version', '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$', 'a chart version is an exact semantic version such as 2.9.0'),
   guid: rule(
     'guid',

@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import type { SecretManagerSecretIamMemberConfig } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
 
 /** The role every grant gives: read a secret's versions, nothing more. */
 export const SECRET_ACCESSOR_ROLE = 'roles/secretmanager.secretAccessor';
@@ -34,10 +36,13 @@ export class SecretAccessorGrants extends Construct {
   public readonly blocks: ResourceBlocks<SecretManagerSecretIamMemberConfig>;
   private readonly project: string;
   private readonly grants = new Map<string, SecretGrant>();
+  private readonly checks: ConstructChecks;
 
   constructor(scope: Construct, id: string, props: SecretAccessorGrantsProps) {
     super(scope, id);
     this.project = props.project;
+    this.checks = new ConstructChecks(this);
+    this.checks.rule('project', props.project, RULES.gcpProjectId);
     const prefix = props.resourceName ?? COLLECTIONS.gcpAccessors;
     this.blocks = new ResourceBlocks(this, 'Resource', {
       type: 'google_secret_manager_secret_iam_member',
@@ -58,6 +63,8 @@ export class SecretAccessorGrants extends Construct {
       }
       return existing;
     }
+    this.checks.rule(`grants[${JSON.stringify(grant.key)}].member`, grant.member, RULES.gcpIamMember);
+    this.checks.rule(`grants[${JSON.stringify(grant.key)}].secretId`, grant.secretId, RULES.secretManagerId);
     const g: SecretGrant = { key: grant.key, secretId: grant.secretId, member: grant.member, role: SECRET_ACCESSOR_ROLE };
     this.grants.set(grant.key, g);
     // An existing grant (a binding script's) is imported under the provider's id for one member.
@@ -67,7 +74,7 @@ export class SecretAccessorGrants extends Construct {
   }
 
   /** Every grant, sorted by key. */
-  public get all(): SecretGrant[] {
+  public get allGrants(): SecretGrant[] {
     return [...this.grants.keys()].sort().map((k) => this.grants.get(k)!);
   }
 }

@@ -5,6 +5,10 @@ import { ResourceBlocks } from '../terraform/resource-blocks';
 import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 import { SecretAccessorGrants, type SecretGrant } from './secret-accessor-grants';
+import type { ISecretManagerReader } from './secret-manager-reader';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { grantKey } from '../terraform/grant-key';
+import { RULES } from '../declaration/rules';
 
 /** One secret of the set. No value: secrets are created empty and filled out of band. */
 export interface SecretSpec {
@@ -37,14 +41,36 @@ export interface SecretManagerSecretsProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
-  /** Secrets, keyed by secret id. @default - none; add them with addSecret */
-  readonly secrets?: Readonly<Record<string, SecretSpec>>;
+  /** Secrets of the set. @default - none; add them with addSecret */
+  readonly secrets?: readonly SecretSpec[];
   /**
    * Block name prefix of the secrets (`google_secret_manager_secret.<name>_<secret id>`; adopted
    * ones `adopted_<name>_<secret id>`).
    * @default "secrets"
    */
   readonly resourceName?: string;
+}
+
+/** Options of a grant. */
+export interface SecretGrantOptions {
+  /**
+   * Key of the grant, which its Terraform name is made from.
+   * @default "<reader key>/<secret id>", or "<member>/<secret id>" for a member given as a string
+   */
+  readonly key?: string;
+  /** Other addresses the grant waits for, besides its secret and the reader's. @default - none */
+  readonly after?: readonly string[];
+  /** The grant exists (a binding script made it): import it. @default false */
+  readonly adopt?: boolean;
+}
+
+/** A secret of a set, with the grants on it. */
+export interface SecretManagerSecretHandle {
+  readonly secretId: string;
+  /** Address of its block. */
+  readonly address: string;
+  /** Grants `roles/secretmanager.secretAccessor` on this secret alone. */
+  grantRead(reader: ISecretManagerReader | string, options?: SecretGrantOptions): SecretGrant;
 }
 
 /**
@@ -62,10 +88,14 @@ export class SecretManagerSecrets extends Construct {
   private readonly specs = new Map<string, SecretSpec>();
   private readonly defaultProtection: boolean;
   private readonly replication: BlockBody<SecretManagerSecretReplication>;
+  private readonly checks: ConstructChecks;
 
   constructor(scope: Construct, id: string, props: SecretManagerSecretsProps) {
     super(scope, id);
     this.project = props.project;
+    this.checks = new ConstructChecks(this);
+    this.checks.rule('project', props.project, RULES.gcpProjectId);
+    (props.replicaLocations ?? []).forEach((l, i) => this.checks.rule(`replicaLocations[${i}]`, l, RULES.gcpRegion));
     this.defaultProtection = props.deletionProtection ?? true;
     const locations = props.replicaLocations ?? [];
     this.replication = locations.length > 0 ? { user_managed: { replicas: locations.map((location) => ({ location })) } } : { auto: {} };
@@ -81,12 +111,15 @@ export class SecretManagerSecrets extends Construct {
       movedFrom: `adopted_${name}`,
     });
     this.grants = new SecretAccessorGrants(this, 'Accessors', { project: props.project, resourceName: name === COLLECTIONS.gcpSecrets ? undefined : `${name}_accessors` });
-    for (const s of Object.values(props.secrets ?? {})) this.addSecret(s);
+    for (const s of props.secrets ?? []) this.addSecret(s);
   }
 
-  /** Adds a secret to the set. */
-  public addSecret(spec: SecretSpec): void {
+  /** Adds a secret to the set; returns its handle. */
+  public addSecret(spec: SecretSpec): SecretManagerSecretHandle {
     if (this.specs.has(spec.secretId)) throw new Error(`${this.node.path}: secret ${spec.secretId} is already in the set`);
+    const at = `secrets[${JSON.stringify(spec.secretId)}]`;
+    this.checks.rule(`${at}.secretId`, spec.secretId, RULES.secretManagerId);
+    this.checks.record(`${at}.labels`, spec.labels, RULES.gcpLabelKey, RULES.gcpLabelValue);
     this.specs.set(spec.secretId, spec);
     const labels = sortedRecord(spec.labels);
     if (spec.adopt) {
@@ -104,6 +137,13 @@ export class SecretManagerSecrets extends Construct {
         replication: this.replication,
       });
     }
+    return this.secret(spec.secretId);
+  }
+
+  /** The handle of a secret of the set. */
+  public secret(secretId: string): SecretManagerSecretHandle {
+    const address = this.addressOf(secretId);
+    return { secretId, address, grantRead: (reader, options) => this.grantRead(secretId, reader, options) };
   }
 
   /** Secret ids in the set, sorted. */
@@ -119,17 +159,25 @@ export class SecretManagerSecrets extends Construct {
   }
 
   /**
-   * Grants `roles/secretmanager.secretAccessor` on one secret of the set to one IAM member, as a
-   * non-authoritative `google_secret_manager_secret_iam_member` that waits for that secret.
+   * Grants `roles/secretmanager.secretAccessor` on one secret of the set to one reader, as a
+   * non-authoritative `google_secret_manager_secret_iam_member` that waits for that secret (and for
+   * what the reader names, its service account).
    *
    * @param secretId a secret of this set
-   * @param member IAM member, e.g. a Workload Identity `principal://...` or `serviceAccount:...`
-   * @param key key of the grant @default "<member>/<secretId>"
-   * @param after other addresses the grant waits for (the service account it names) @default - none
-   * @param adopt the grant exists (a binding script made it): import it @default false
+   * @param reader a reader (`serviceAccounts.account("billing")`, `workloadIdentityReader(...)`), or
+   *   an IAM member as a literal string (`principal://...`, `serviceAccount:...`)
    */
-  public grantRead(secretId: string, member: string, key?: string, after: readonly string[] = [], adopt = false): SecretGrant {
+  public grantRead(secretId: string, reader: ISecretManagerReader | string, options: SecretGrantOptions = {}): SecretGrant {
     if (!this.specs.has(secretId)) throw new Error(`${this.node.path}: cannot grant read on ${secretId}: it is not a secret of this set`);
-    return this.grants.add({ secretId, member, key: key ?? `${member}/${secretId}`, adopt }, [this.addressOf(secretId), ...after]);
+    const where = `${this.node.path}: grantRead(${JSON.stringify(secretId)})`;
+    const key = grantKey(where, secretId, reader, options.key);
+    const member = typeof reader === 'string' ? reader : reader.member;
+    const waitFor = typeof reader === 'string' ? [] : (reader.waitFor ?? []);
+    return this.grants.add({ secretId, member, key, adopt: options.adopt }, [this.addressOf(secretId), ...waitFor, ...(options.after ?? [])]);
+  }
+
+  /** Every grant of the set, sorted by key. */
+  public get allGrants(): SecretGrant[] {
+    return this.grants.allGrants;
   }
 }

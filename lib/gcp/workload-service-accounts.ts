@@ -3,6 +3,9 @@ import type { ServiceAccountConfig } from '@cdktf/provider-google/lib/service-ac
 import type { ServiceAccountIamMemberConfig } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
+import type { ISecretManagerReader } from './secret-manager-reader';
 
 /** The role that lets a Kubernetes service account act as a Google service account. */
 export const WORKLOAD_IDENTITY_USER_ROLE = 'roles/iam.workloadIdentityUser';
@@ -28,6 +31,19 @@ export interface WorkloadServiceAccountsProps {
   readonly project: string;
   /** @default - none; add them with addAccount */
   readonly accounts?: readonly WorkloadServiceAccountSpec[];
+  /**
+   * Block name prefix of the accounts (`google_service_account.<resourceName>_<key>`); bindings are
+   * `<resourceName>_workload_identity_users_<key>` unless the default is kept.
+   * @default "service_accounts" (and "workload_identity_users")
+   */
+  readonly resourceName?: string;
+}
+
+/** One account of the set: a reader of Secret Manager secrets, keyed by its key. */
+export interface WorkloadServiceAccount extends ISecretManagerReader {
+  readonly email: string;
+  /** Address of the account's block (grants wait for it). */
+  readonly address: string;
 }
 
 /**
@@ -41,25 +57,38 @@ export class WorkloadServiceAccounts extends Construct {
   public readonly bindings: ResourceBlocks<ServiceAccountIamMemberConfig>;
   public readonly project: string;
   private readonly specs = new Map<string, WorkloadServiceAccountSpec>();
+  private readonly checks: ConstructChecks;
 
   constructor(scope: Construct, id: string, props: WorkloadServiceAccountsProps) {
     super(scope, id);
     this.project = props.project;
+    this.checks = new ConstructChecks(this);
+    this.checks.rule('project', props.project, RULES.gcpProjectId);
+    const accounts = props.resourceName ?? COLLECTIONS.gcpServiceAccounts;
+    const bindings = props.resourceName ? `${props.resourceName}_${COLLECTIONS.gcpWorkloadIdentityUsers}` : COLLECTIONS.gcpWorkloadIdentityUsers;
     this.accounts = new ResourceBlocks(this, 'Resource', {
       type: 'google_service_account',
-      prefix: COLLECTIONS.gcpServiceAccounts,
-      movedFrom: COLLECTIONS.gcpServiceAccounts,
+      prefix: accounts,
+      movedFrom: accounts,
     });
     this.bindings = new ResourceBlocks(this, 'WorkloadIdentityUsers', {
       type: 'google_service_account_iam_member',
-      prefix: COLLECTIONS.gcpWorkloadIdentityUsers,
-      movedFrom: COLLECTIONS.gcpWorkloadIdentityUsers,
+      prefix: bindings,
+      movedFrom: bindings,
     });
     for (const a of props.accounts ?? []) this.addAccount(a);
   }
 
-  public addAccount(spec: WorkloadServiceAccountSpec): void {
+  /** Adds an account and its binding; returns it, a reader for `SecretManagerSecrets.grantRead`. */
+  public addAccount(spec: WorkloadServiceAccountSpec): WorkloadServiceAccount {
     if (this.specs.has(spec.key)) throw new Error(`${this.node.path}: account ${spec.key} is already declared`);
+    const at = `accounts[${JSON.stringify(spec.key)}]`;
+    this.checks.rule(`${at}.accountId`, spec.accountId, RULES.googleServiceAccountId);
+    this.checks.add(() =>
+      typeof spec.workloadIdentityUser === 'string' && /^serviceAccount:[a-z][-a-z0-9]*\.svc\.id\.goog\[[^/\]]+\/[^/\]]+\]$/.test(spec.workloadIdentityUser)
+        ? undefined
+        : `${at}.workloadIdentityUser ${JSON.stringify(spec.workloadIdentityUser)} is not serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA] (one Kubernetes service account)`,
+    );
     this.specs.set(spec.key, spec);
     const accountName = `projects/${this.project}/serviceAccounts/${this.emailOf(spec.key)}`;
     this.accounts.add(
@@ -78,6 +107,13 @@ export class WorkloadServiceAccounts extends Construct {
       { service_account_id: accountName, role: WORKLOAD_IDENTITY_USER_ROLE, member: spec.workloadIdentityUser },
       { dependsOn: [this.accounts.addressOf(spec.key)], ...(spec.adopt ? { importId: `${accountName} ${WORKLOAD_IDENTITY_USER_ROLE} ${spec.workloadIdentityUser}` } : {}) },
     );
+    return this.account(spec.key);
+  }
+
+  /** The account declared under `key`. */
+  public account(key: string): WorkloadServiceAccount {
+    const address = this.addressOf(key);
+    return { readerKey: key, member: this.memberOf(key), email: this.emailOf(key), address, waitFor: [address] };
   }
 
   /** Email of the account declared under `key`. */

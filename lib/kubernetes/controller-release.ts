@@ -1,3 +1,4 @@
+import { fixedName } from '../terraform/resource-blocks';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
@@ -41,6 +42,6 @@ export class ControllerRelease extends Construct {
       wait: true,
       values: [stringify(props.values, { sortMapEntries: true })],
     });
-    if (props.resourceName) this.release.overrideLogicalId(props.resourceName);
+    if (props.resourceName) fixedName(this.release, props.resourceName);
   }
 }

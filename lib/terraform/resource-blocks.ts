@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformElement, TerraformStack, Token, Tokenization, type App, type TerraformProvider, type TerraformResource } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformElement, TerraformResource as TerraformResourceClass, TerraformStack, Token, Tokenization, type App, type TerraformProvider, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { BlockBody } from './block-body';
 import { blockAddress, blockName, blockRef } from './block-names';
@@ -134,7 +134,9 @@ export class ResourceBlocks<C> extends TerraformElement {
   /** Adds the block of `key`; adding the same key twice is an error. */
   public add(key: string, body: BlockBody<C>, options: BlockOptions = {}): void {
     if (this.entries.has(key)) throw new Error(`${this.node.path}: ${this.props.type} ${JSON.stringify(key)} is already declared`);
-    this.entries.set(key, { name: blockName(this.props.prefix, key), body: body as Record<string, unknown>, options });
+    const name = blockName(this.props.prefix, key);
+    claimAddress(this, blockAddress(this.props.type, name, this.data), `${this.node.path} (${JSON.stringify(key)})`);
+    this.entries.set(key, { name, body: body as Record<string, unknown>, options });
   }
 
   public has(key: string): boolean {
@@ -271,19 +273,54 @@ export function mergeBlocks(into: BlocksJson, from: BlocksJson): BlocksJson {
   return into;
 }
 
-/** Names that two collections of a stack both claim, as validation messages. */
+/** Terraform addresses claimed in each stack, with who claimed them (`path ("key")`). */
+const claims = new WeakMap<TerraformStack, Map<string, string>>();
+
+/**
+ * Claims a Terraform address in the stack of `scope` for `owner`, or throws when another owner holds
+ * it: two blocks with one address would be merged into one resource by the JSON they are written
+ * to, silently (a secret landing in the other project, a grant in the other vault).
+ */
+export function claimAddress(scope: Construct, address: string, owner: string): void {
+  const stack = TerraformStack.of(scope);
+  let claimed = claims.get(stack);
+  if (!claimed) claims.set(stack, (claimed = new Map()));
+  const other = claimed.get(address);
+  if (other !== undefined && other !== owner) {
+    throw new Error(
+      `${owner}: Terraform address ${address} is already claimed by ${other} in stack ${stack.node.id}; ` +
+        'two blocks of one address would be merged into one: give one of the constructs another resourceName',
+    );
+  }
+  claimed.set(address, owner);
+}
+
+/**
+ * Gives a cdktf resource, data source or variable a fixed Terraform name (stable whatever the
+ * construct tree), claiming its address so that a second one of that name fails loudly.
+ */
+export function fixedName(element: TerraformElement & { terraformResourceType?: string }, name: string, kind: 'resource' | 'data' | 'variable' = 'resource'): void {
+  const address = kind === 'variable' ? `var.${name}` : blockAddress(element.terraformResourceType ?? '', name, kind === 'data');
+  claimAddress(element, address, element.node.path);
+  element.overrideLogicalId(name);
+}
+
+/**
+ * Addresses that a collection's block shares with a resource or data source made by cdktf in the
+ * same stack (one of the user's own, named by its logical id), as validation messages.
+ */
 function duplicateNames(stack: TerraformStack): string[] {
-  const seen = new Map<string, { collection: ResourceBlocks<unknown>; key: string }>();
-  const out: string[] = [];
-  const where = (c: ResourceBlocks<unknown>, key: string) => `${c.node.path} (${JSON.stringify(key)})`;
+  const blocks = new Map<string, string>();
   for (const c of collections.get(stack) ?? []) {
     const prefix = `${c.data ? 'data.' : ''}${c.type}.`;
-    for (const [key, name] of c.names()) {
-      const address = prefix + name;
-      const other = seen.get(address);
-      if (other !== undefined) out.push(`${address} is claimed by ${where(other.collection, other.key)} and by ${where(c, key)}: rename one of them`);
-      else seen.set(address, { collection: c, key });
-    }
+    for (const [key, name] of c.names()) blocks.set(prefix + name, `${c.node.path} (${JSON.stringify(key)})`);
+  }
+  const out: string[] = [];
+  for (const node of stack.node.findAll()) {
+    if (!(node instanceof TerraformResourceClass || node instanceof TerraformDataSource)) continue;
+    const address = dependableAddress(node as TerraformResource | TerraformDataSource);
+    const other = blocks.get(address);
+    if (other !== undefined) out.push(`${node.node.path}: Terraform address ${address} is also the address of ${other}; two blocks of one address would be merged into one: rename one of them`);
   }
   return out;
 }

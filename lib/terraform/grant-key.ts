@@ -1,0 +1,30 @@
+import { isExpression } from './construct-checks';
+
+/**
+ * The key of a grant, which its Terraform name is made from: the one given, else
+ * `<reader key>/<secret>`, else `<principal>/<secret>` for a principal written as a literal. A
+ * principal known only at apply (a Terraform expression, a cdktf token) cannot name a block: a
+ * name built from it would change with the expression's spelling or the token's number between
+ * two syntheses, and Terraform would replace the grant. That case is refused, saying what to pass.
+ *
+ * @param where the construct path and call, for the message
+ */
+export function grantKey(where: string, secret: string, reader: { readonly readerKey: string } | string, key: string | undefined): string {
+  if (key !== undefined) {
+    if (key.length === 0 || isExpression(key)) throw new Error(`${where}: key ${JSON.stringify(key)} must be a non-empty literal known at plan time (it names the grant's Terraform block)`);
+    return key;
+  }
+  if (typeof reader !== 'string') {
+    if (typeof reader?.readerKey !== 'string' || reader.readerKey.length === 0 || isExpression(reader.readerKey)) {
+      throw new Error(`${where}: the reader's readerKey ${JSON.stringify(reader?.readerKey)} must be a non-empty literal known at plan time (it names the grant's Terraform block)`);
+    }
+    return `${reader.readerKey}/${secret}`;
+  }
+  if (isExpression(reader)) {
+    throw new Error(
+      `${where}: the principal ${JSON.stringify(reader)} is known only at apply, and a grant's Terraform name must be known at plan: ` +
+        'pass the identity as a reader (an object with readerKey and the principal, such as identities.identity("billing")), or give the grant a key ({ key: "billing/<secret>" })',
+    );
+  }
+  return `${reader}/${secret}`;
+}
