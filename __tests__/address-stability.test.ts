@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { GcpEnvironmentStack } from '../stacks/gcp-environment-stack';
 import { GcpManifestsStack } from '../stacks/gcp-manifests-stack';
@@ -7,7 +7,7 @@ import { baseDeclaration, declarationWith } from './support/fixtures';
 
 /** Synthesized stacks of the evaluation environment. */
 function synth(decl: unknown): Record<string, any> {
-  const model = validateDeclaration(decl);
+  const model = parseDeclaration(decl);
   const plan = planGcpEnvironment(model, model.environments.find((e) => e.name === 'evaluation')!);
   const app = Testing.app();
   return {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { loadDeclarationFile, validateDeclaration } from '../lib/declaration/load';
+import { loadDeclarationFile, parseDeclaration } from '../lib/declaration/load';
 import type { Model } from '../lib/declaration/model';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
@@ -80,7 +80,7 @@ describe('where the guard is rendered', () => {
     const decl = parse(readFileSync(EXAMPLE, 'utf8'));
     decl.environments.evaluation.admissionGuard = { validationActions: ['Audit', 'Warn'], clusterSecretStores: ['platform-shared'] };
     decl.environments.production.admissionGuard = { enabled: false };
-    const model = validateDeclaration(decl);
+    const model = parseDeclaration(decl);
     const [[, evaluation], , [, production]] = planned(model);
     const bindings = evaluation.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding') as any[];
     expect(bindings.length).toBeGreaterThan(2);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { formatPath } from '../lib/declaration/problem';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { RULES } from '../lib/declaration/rules';
 import { derivedKeyVaultSecretName, keyVaultName } from '../lib/declaration/naming';
 import { EXIT_INVALID_DECLARATION } from '../stacks/synthesize';
@@ -63,7 +63,7 @@ function expectProblem(decl: unknown, path: string, value: unknown, rule: RegExp
 }
 
 test('the field report scenario is valid, and one remote secret may feed two Kubernetes Secrets of its service', () => {
-  const model = validateDeclaration(azureDeclaration());
+  const model = parseDeclaration(azureDeclaration());
   expect(model.environments[0].azure).toEqual(
     expect.objectContaining({ delivery: 'csi', identity: 'workloadIdentity', clusters: [{ name: 'my-aks-key-vault01', resourceGroup: 'demo_aks_key_vault' }] }),
   );

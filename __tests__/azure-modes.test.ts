@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { loadDeclarationFile } from '../lib/declaration/load';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { renderGitOps, renderGitOpsPerCluster } from '../lib/kubernetes/gitops-yaml';
@@ -70,7 +70,7 @@ describe('the AKS add-on identity (the field report pattern, less isolated)', ()
     },
     services: { demo: { platform: 'azure', secrets: { 'test-secrets': { 'k8s-secret-key1': { remoteName: 'demo-secret01' } } } } },
   };
-  const model = validateDeclaration(decl);
+  const model = parseDeclaration(decl);
   const plan = planAzureEnvironment(model, model.environments[0]);
   const app = Testing.app();
   const cloud = JSON.parse(Testing.synth(new AzureEnvironmentStack(app, 'production-azure', plan)));

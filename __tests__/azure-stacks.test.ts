@@ -4,7 +4,7 @@ import { findKey, keyVaultSecretNameOf } from '../lib/declaration/model';
 import { readFileSync } from 'node:fs';
 import { Testing } from 'cdktf';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { AzureEnvironmentStack } from '../stacks/azure-environment-stack';
 import { csiAzureValuesErrors, helmValuesErrors, validateGeneratedObject } from './support/schemas';
@@ -163,7 +163,7 @@ describe('production: Secrets Store CSI driver', () => {
   test('with csiDriver.install helm, the driver and its Azure provider are installed, pinned, with Secret sync and rotation on, and never over the add-on', () => {
     const decl = parse(readFileSync(EXAMPLE, 'utf8'));
     delete decl.environments.production.azure.csiDriver;
-    const m = validateDeclaration(decl);
+    const m = parseDeclaration(decl);
     const plan = planAzureEnvironment(m, m.environments.find((e) => e.name === 'production')!);
     const json = JSON.parse(Testing.synth(new AzureEnvironmentStack(Testing.app(), 'production-azure', plan)));
     const release = json.resource.helm_release['csi_secrets_store_provider_azure_aks_my-aks-key-vault01'];

@@ -1,11 +1,11 @@
 import { Testing } from 'cdktf';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { benchDeclaration } from '../bench/declaration';
 import { naiveApp } from '../bench/naive';
 
 test('the benchmark declarations are valid, sized as asked, with from sharing, on both clouds', () => {
   for (const [size, shards] of [[100, 0], [1000, 8]] as const) {
-    const model = validateDeclaration(benchDeclaration(size, 50, shards));
+    const model = parseDeclaration(benchDeclaration(size, 50, shards));
     expect(model.services).toHaveLength(50);
     expect(model.environments.map((e) => e.name)).toEqual(['evaluation', 'production']);
     const owned = model.services.flatMap((s) => s.secrets.flatMap((x) => x.keys.filter((k) => k.source.kind === 'own')));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import type { Model } from '../lib/declaration/model';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
@@ -43,7 +43,7 @@ describe('Azure role assignments per subscription (SW-LIM-001)', () => {
   test('GIVEN 10,000 secrets in each of two environments of one subscription, one vault each WHEN checked THEN refused with the figure, the limit and the fix', () => {
     const d = benchDeclaration(10_000, 50, 0) as any;
     for (const [name, e] of Object.entries<any>(d.environments)) e.azure.keyVault = { name: `bench-${name}` };
-    const lines = budgets(validateDeclaration(d));
+    const lines = budgets(parseDeclaration(d));
     const l = find(lines, 'SW-LIM-001', 'production');
     expect(l.status).toBe('error');
     expect(l.used).toBeGreaterThan(10_000);
@@ -54,11 +54,11 @@ describe('Azure role assignments per subscription (SW-LIM-001)', () => {
 
   test('the default layout fits, and the benchmark declarations break no limit', () => {
     for (const shards of [0, 16]) {
-      const lines = budgets(validateDeclaration(benchDeclaration(10_000, 50, shards)));
+      const lines = budgets(parseDeclaration(benchDeclaration(10_000, 50, shards)));
       expect(lines.filter((l) => l.status === 'error')).toEqual([]);
       expect(find(lines, 'SW-LIM-001', 'production').used).toBeLessThan(400);
     }
-    expect(budgets(validateDeclaration(benchDeclaration(10_000, 50, 16))).filter((l) => l.status !== 'ok')).toEqual([]);
+    expect(budgets(parseDeclaration(benchDeclaration(10_000, 50, 16))).filter((l) => l.status !== 'ok')).toEqual([]);
   });
 
   test('the reservation for assignments made elsewhere counts, the largest of the environments sharing the subscription', () => {
@@ -73,7 +73,7 @@ describe('Azure role assignments per subscription (SW-LIM-001)', () => {
   });
 
   test('a deploy past a hard limit cannot be suppressed', () => {
-    const problems = unknownSuppressions(validateDeclaration(example((x) => (x.environments.production.suppressions = [{ rule: 'SW-LIM-001', reason: 'we know better than the cloud' }]))));
+    const problems = unknownSuppressions(parseDeclaration(example((x) => (x.environments.production.suppressions = [{ rule: 'SW-LIM-001', reason: 'we know better than the cloud' }]))));
     expect(problems).toEqual([
       expect.objectContaining({ path: ['environments', 'production', 'suppressions', 0, 'rule'], rule: 'SW-LIM-001 (Azure role assignments per subscription) cannot be suppressed: past that limit the deploy fails' }),
     ]);
@@ -84,7 +84,7 @@ describe('Secret Manager IAM policy members (SW-LIM-003)', () => {
   test('GIVEN a secret read by more than 1,500 services WHEN budgeted THEN an error naming the secret', () => {
     const services: Record<string, unknown> = { owner: { secrets: { s: { KEY: {} } } } };
     for (let i = 0; i < 1500; i++) services[`reader-${i}`] = { secrets: { s: { KEY: { from: 'owner/s/KEY' } } } };
-    const model = validateDeclaration({ environments: { prod: { gcp: { project: 'big-project', projectNumber: '123456789012', clusters: [{ name: 'c', location: 'asia-northeast1' }] } } }, services });
+    const model = parseDeclaration({ environments: { prod: { gcp: { project: 'big-project', projectNumber: '123456789012', clusters: [{ name: 'c', location: 'asia-northeast1' }] } } }, services });
     const l = find(budgets(model), 'SW-LIM-003', 'prod');
     expect(l).toEqual(expect.objectContaining({ scope: 'secret owner_KEY (the most read)', used: 1501, limit: 1500, status: 'error' }));
     expect(l.message).toBe("secret owner_KEY would have 1,501 principals in its IAM policy, more than the 1,500 allowed; the deploy would fail");
@@ -97,23 +97,23 @@ describe('request rates', () => {
       x.services.demo.replicas = 5000;
       x.environments.production.azure.csiDriver.rotationPollInterval = '10s';
     });
-    const model = validateDeclaration(d);
+    const model = parseDeclaration(d);
     const l = find(budgets(model), 'SW-LIM-004', 'production');
     // demo's SecretProviderClass in production: 2 objects x 5,000 replicas x 1 cluster / 10 s, and demo-batch's 1 x 3 x 1 / 10 s.
     expect(l).toEqual(expect.objectContaining({ scope: 'vault demo-csi-secret (the busiest)', used: 10_003, limit: 4000, status: 'warning' }));
     expect(l.message).toMatch(/^the controllers would read vault demo-csi-secret 10,003 times per 10 s .* more than the 4,000 a vault serves; reads would be throttled$/);
     const suppressed = budgetFindings(budgets(model), [{ rule: 'SW-LIM-004', reason: 'pods start in waves', scope: ['environments', 'production'] }]);
     expect(suppressed.find((f) => f.rule === 'SW-LIM-004')!.suppressed).toEqual({ reason: 'pods start in waves', at: 'environments.production' });
-    expect(unknownSuppressions(validateDeclaration(example((x) => (x.environments.production.suppressions = [{ rule: 'SW-LIM-004', reason: 'pods start in waves' }]))))).toEqual([]);
+    expect(unknownSuppressions(parseDeclaration(example((x) => (x.environments.production.suppressions = [{ rule: 'SW-LIM-004', reason: 'pods start in waves' }]))))).toEqual([]);
     // With the declared default of 3 replicas and a 2 minute poll, the vault is far from its limit.
-    expect(find(budgets(validateDeclaration(example(() => undefined))), 'SW-LIM-004', 'production')).toEqual(expect.objectContaining({ used: 1, status: 'ok' }));
+    expect(find(budgets(parseDeclaration(example(() => undefined))), 'SW-LIM-004', 'production')).toEqual(expect.objectContaining({ used: 1, status: 'ok' }));
   });
 
   test('Secret Manager access (SW-LIM-005): environments sharing a project add up', () => {
     const secrets: Record<string, unknown> = {};
     for (let i = 0; i < 800; i++) secrets[`K${i}`] = {};
     const gcp = (prefix: string) => ({ project: 'shared-project', projectNumber: '123456789012', secretIdPrefix: prefix, clusters: [{ name: `${prefix}c`, location: 'asia-northeast1' }] });
-    const model = validateDeclaration({
+    const model = parseDeclaration({
       environments: { a: { gcp: gcp('a-'), refreshInterval: '1s' }, b: { gcp: gcp('b-'), refreshInterval: '1s' } },
       services: { 'svc-a': { environments: ['a'], secrets: { s: secrets } }, 'svc-b': { environments: ['b'], secrets: { s: secrets } } },
     });
@@ -123,12 +123,12 @@ describe('request rates', () => {
   });
 
   test("a plan's refresh (SW-LIM-006): reads of the largest stack, and the shard size that keeps it under five minutes", () => {
-    const unsharded = budgets(validateDeclaration(benchDeclaration(10_000, 50, 0)));
+    const unsharded = budgets(parseDeclaration(benchDeclaration(10_000, 50, 0)));
     const l = find(unsharded, 'SW-LIM-006', 'production');
     expect(l).toEqual(expect.objectContaining({ scope: 'stack production-gcp (the largest)', used: 10_002, limit: 3000, status: 'warning' }));
     expect(l.message).toBe('a plan of production-gcp refreshes 10,002 Secret Manager resources (secrets and IAM members): 16.7 minutes at 600 reads per minute per project, throttled beyond');
     expect(l.fix).toMatch(/^Shard the environment with at most 1,499 secrets per shard \(sharding.maxSecretsPerShard\)/);
-    expect(find(budgets(validateDeclaration(benchDeclaration(10_000, 50, 16))), 'SW-LIM-006', 'production').status).toBe('ok');
+    expect(find(budgets(parseDeclaration(benchDeclaration(10_000, 50, 16))), 'SW-LIM-006', 'production').status).toBe('ok');
   });
 });
 

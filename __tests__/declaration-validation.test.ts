@@ -1,5 +1,5 @@
 import { formatPath } from '../lib/declaration/problem';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { RULES } from '../lib/declaration/rules';
 import { VALUE_RULE } from '../lib/declaration/structure';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { synthIn } from './support/synth';
 function expectProblem(decl: unknown, path: string, value: unknown, rule: RegExp | string): void {
   let message = '';
   try {
-    validateDeclaration(decl);
+    parseDeclaration(decl);
   } catch (e) {
     message = (e as Error).message;
   }
@@ -44,7 +44,7 @@ function escape(s: string): RegExp {
 
 describe('a valid declaration', () => {
   test('GIVEN the base fixture WHEN validated THEN it resolves with defaults applied', () => {
-    const model = validateDeclaration(baseDeclaration());
+    const model = parseDeclaration(baseDeclaration());
     const a = model.services.find((s) => s.name === 'service-a')!;
     expect(a.namespace).toBe('service-a');
     expect(a.serviceAccount).toBe('service-a-secrets');
@@ -202,7 +202,7 @@ describe('structural rules', () => {
     expectProblem(decl, 'services.service-a.secrets.secret-a.FOO_PASSWORD.value', '<redacted>', VALUE_RULE);
     let message = '';
     try {
-      validateDeclaration(decl);
+      parseDeclaration(decl);
     } catch (e) {
       message = (e as Error).message;
     }
@@ -219,7 +219,7 @@ test.each([
   const decl = declarationWith(edit);
   let message = '';
   try {
-    validateDeclaration(decl);
+    parseDeclaration(decl);
   } catch (e) {
     message = (e as Error).message;
   }
@@ -288,7 +288,7 @@ describe('cross-field rules', () => {
 
   test('a from limited to the environments of its target is accepted', () => {
     const decl = declarationWith((d) => (d.services['service-b'].secrets['secret-b'].DEBUG = { from: 'service-a/secret-a/DEBUG_KEY', environments: ['evaluation'] }));
-    expect(() => validateDeclaration(decl)).not.toThrow();
+    expect(() => parseDeclaration(decl)).not.toThrow();
   });
 
   test('from combined with remoteName', () => {
@@ -343,7 +343,7 @@ describe('cross-field rules', () => {
 
   test('one explicit remote secret delivered into two Kubernetes Secrets of its service is allowed', () => {
     const decl = declarationWith((d) => (d.services['service-a'].secrets['secret-a2'] = { TOKEN: { remoteName: 'hoge-token', version: '1' } }));
-    expect(() => validateDeclaration(decl)).not.toThrow();
+    expect(() => parseDeclaration(decl)).not.toThrow();
   });
 
   test('a derived name of one service equal to the remoteName of another', () => {
@@ -481,7 +481,7 @@ describe('declarations that would deploy broken', () => {
 
   test('creating the system namespace default', () => {
     expectProblem(declarationWith((d) => (d.services['service-a'].namespace = 'default')), 'services.service-a.namespace', 'default', /set createNamespace: false to use it/);
-    expect(() => validateDeclaration(declarationWith((d) => Object.assign(d.services['service-a'], { namespace: 'default', createNamespace: false })))).not.toThrow();
+    expect(() => parseDeclaration(declarationWith((d) => Object.assign(d.services['service-a'], { namespace: 'default', createNamespace: false })))).not.toThrow();
   });
 
   test('kube-system, created or not', () => {

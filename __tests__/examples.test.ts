@@ -1,25 +1,72 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdktf';
 
-describe('examples/library', () => {
-  test('synthesizes one secret and one grant on it', () => {
-    const { stack } = require('../examples/library/main');
-    const json = JSON.parse(Testing.synth(stack));
-    expect(Object.keys(json.resource.google_secret_manager_secret)).toEqual(['secrets_billing_DB_PASSWORD']);
-    expect(Object.values(json.resource.google_secret_manager_secret_iam_member)).toEqual([
-      {
-        project: 'my-project',
-        role: 'roles/secretmanager.secretAccessor',
-        secret_id: 'billing_DB_PASSWORD',
-        member: 'principal://iam.googleapis.com/projects/1234567890/locations/global/workloadIdentityPools/my-project.svc.id.goog/subject/ns/billing/sa/billing-secrets',
-        depends_on: ['google_secret_manager_secret.secrets_billing_DB_PASSWORD'],
-      },
-    ]);
+// The consumer apps of examples/apps, run as they are (each calls app.synth() with the rule pack
+// applied); CI runs them again against the packed tarball in a fresh folder (scripts/check-package.js).
+const EXAMPLES = join(__dirname, '..', 'examples', 'apps');
+
+function run(example: string): string {
+  const outdir = mkdtempSync(join(tmpdir(), `example-${example}-`));
+  const before = process.env.CDKTF_OUTDIR;
+  process.env.CDKTF_OUTDIR = outdir;
+  try {
+    jest.isolateModules(() => require(join(EXAMPLES, example, 'main')));
+  } finally {
+    if (before === undefined) delete process.env.CDKTF_OUTDIR;
+    else process.env.CDKTF_OUTDIR = before;
+  }
+  return outdir;
+}
+
+function stackJson(outdir: string, stack: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+}
+
+describe('examples/apps', () => {
+  test('gcp-constructs: one labelled secret, read by one Workload Identity principal on that secret alone', () => {
+    const json = stackJson(run('gcp-constructs'), 'billing-gcp');
+    const secret = json.resource.google_secret_manager_secret.secrets_billing_DB_PASSWORD;
+    expect(secret.labels).toEqual({ environment: 'production', 'managed-by': 'secret-wiring', service: 'billing' });
+    expect(Object.keys(json.resource.google_secret_manager_secret_iam_member)).toEqual(['secret_accessors_billing__billing-secrets__billing_DB_PASSWORD']);
+    expect(Object.values<any>(json.resource.google_secret_manager_secret_iam_member)[0].member).toBe(
+      'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/acme-billing-prod.svc.id.goog/subject/ns/billing/sa/billing-secrets',
+    );
+    expect(json.provider.google).toEqual([expect.objectContaining({ project: 'acme-billing-prod' })]);
   });
 
-  test('the README shows the example as it is', () => {
-    const source = readFileSync(join(__dirname, '..', 'examples', 'library', 'main.ts'), 'utf8');
+  test('azure-constructs: a vault, a federated identity and read access on one secret, keyed by the identity', () => {
+    const json = stackJson(run('azure-constructs'), 'billing-azure');
+    expect(json.resource.azurerm_key_vault.vault.rbac_authorization_enabled).toBe(true);
+    expect(json.resource.azurerm_role_assignment['secret_readers_billing__billing--DB-PASSWORD']).toEqual(
+      expect.objectContaining({
+        scope: '${azurerm_key_vault_secret.secrets_billing--DB-PASSWORD.resource_versionless_id}',
+        principal_id: '${azurerm_user_assigned_identity.identities_billing.principal_id}',
+        role_definition_name: 'Key Vault Secrets User',
+      }),
+    );
+    expect(json.resource.azurerm_federated_identity_credential['federated_credentials_billing__aks-prod'].subject).toBe('system:serviceaccount:billing:billing-secrets');
+    expect(json.variable.secret_values.ephemeral).toBe(true);
+  });
+
+  test("declaration-pipeline: the environment's stacks on the app's own backend, and its GitOps files", () => {
+    const outdir = run('declaration-pipeline');
+    const json = stackJson(outdir, 'production-gcp');
+    expect(json.terraform.backend).toEqual({ gcs: { bucket: 'acme-terraform-state', prefix: 'secrets/production-gcp' } });
+    expect(Object.keys(json.resource ?? {})).not.toContain('local_file');
+    expect(existsSync(join(outdir, 'gitops', 'production', 'kustomization.yaml'))).toBe(true);
+    expect(readFileSync(join(outdir, 'gitops', 'production', 'orders', 'externalsecret-orders-secrets.yaml'), 'utf8')).toContain('key: checkout_STRIPE_KEY');
+  });
+
+  test("own-resources: a grant to the team's own service account, keyed by the reader, and a suppression with its reason", () => {
+    const json = stackJson(run('own-resources'), 'reports');
+    expect(json.resource.google_secret_manager_secret_iam_member['secret_accessors_reports-runner__reports_API_TOKEN'].member).toBe('serviceAccount:${google_service_account.Runner.email}');
+    expect(json.resource.google_secret_manager_secret.scratch_reports_SCRATCH.deletion_protection).toBe(false);
+    expect(json.resource.pubsub_topic ?? json.resource.google_pubsub_topic).toBeDefined();
+  });
+
+  test('the README shows the GCP example as it is', () => {
+    const source = readFileSync(join(EXAMPLES, 'gcp-constructs', 'main.ts'), 'utf8');
     const snippet = source.split('// DOCS_BLOCK_START\n')[1].split('// DOCS_BLOCK_END')[0];
     expect(readFileSync(join(__dirname, '..', 'README.md'), 'utf8')).toContain(`\`\`\`ts\n${snippet}\`\`\``);
   });

@@ -1,6 +1,6 @@
 import { App } from 'cdktf';
 import { Testing } from 'cdktf';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { googleServiceAccountId } from '../lib/declaration/naming';
 import { GcpEnvironmentStack } from '../stacks/gcp-environment-stack';
@@ -8,7 +8,7 @@ import { declarationWith } from './support/fixtures';
 import { configs } from './support/synth';
 
 function synthEnvironment(edit: (d: any) => void, env = 'evaluation') {
-  const model = validateDeclaration(declarationWith(edit));
+  const model = parseDeclaration(declarationWith(edit));
   const plan = planGcpEnvironment(model, model.environments.find((e) => e.name === env)!);
   const app = Testing.app() as App;
   const stack = new GcpEnvironmentStack(app, `${env}-gcp`, plan);

@@ -1,5 +1,5 @@
 /// <reference path="./setup.ts" />
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { declarationWith, problemsOf } from './support/fixtures';
 
 const GUID = '00000000-0000-0000-0000-000000000000';
@@ -46,7 +46,7 @@ describe('environments sharing a GCP project', () => {
   });
 
   test('where the names differ, sharing a project is allowed', () => {
-    const model = validateDeclaration(
+    const model = parseDeclaration(
       declarationWith((d) => {
         sharedProject(d);
         d.services['service-a'].environments = ['evaluation'];
@@ -73,7 +73,7 @@ describe('two services in one namespace', () => {
   test('allowed when every one of them says why; a service that does not say so is still refused', () => {
     const reason = { reason: 'one team, one deployment pipeline, reviewed together' };
     expect(() =>
-      validateDeclaration(
+      parseDeclaration(
         declarationWith((d) => {
           together(d);
           d.services['service-a'].sharedNamespace = reason;

@@ -1,14 +1,14 @@
 /**
  * A key that takes one field of a JSON remote secret (External Secrets' remoteRef.property).
  */
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { formatPath } from '../lib/declaration/problem';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { declarationWith, problemsOf } from './support/fixtures';
 import { validateExternalSecretsObject } from './support/schemas';
 
 test('two keys taking two fields of one JSON secret: one remote secret, one grant, remoteRef.property on each entry, valid against the CRD', () => {
-  const model = validateDeclaration(
+  const model = parseDeclaration(
     declarationWith((d) => {
       d.services['service-a'].secrets.db = { DB_USER: { remoteName: 'service-a_db', adopt: false, property: 'user' }, DB_PASSWORD: { remoteName: 'service-a_db', adopt: false, property: 'password' } };
     }),

@@ -25,7 +25,7 @@ test('the constructs, stacks and converters of both clouds are exported from the
     'convertKes',
     'convertGcloud',
     'inFlavor',
-    'validateDeclaration',
+    'parseDeclaration',
     'buildApp',
     'synthesize',
   ];

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { formatPath } from '../lib/declaration/problem';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 
 describe("GKE's managed collection (googleManagedPrometheus)", () => {
-  const model = validateDeclaration(managedDecl());
+  const model = parseDeclaration(managedDecl());
   const plan = planGcpEnvironment(model, model.environments[0]);
 
   test('a PodMonitoring per component, named after its Service so the job label is the one the rules select, and a Rules object; all valid against GMP 0.17.2', () => {
@@ -60,7 +60,7 @@ describe("GKE's managed collection (googleManagedPrometheus)", () => {
 
 describe("AKS's Azure Monitor metrics add-on (azureManagedPrometheus)", () => {
   test('ServiceMonitors under azmonitoring.coreos.com/v1, valid against the add-on\'s CRDs; no PrometheusRule in the cluster', () => {
-    const model = validateDeclaration(managedDecl());
+    const model = parseDeclaration(managedDecl());
     const objects = planAzureEnvironment(model, model.environments[0]).monitoring!.objects;
     expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(Array(3).fill(`${AZMONITORING_API} ServiceMonitor`));
     for (const o of objects) expect(validateAnyMonitoringObject(o)).toEqual([]);

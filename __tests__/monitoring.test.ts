@@ -621,7 +621,7 @@ describe('builders', () => {
 });
 
 describe('monitoring in the declaration', () => {
-  const { loadDeclarationFile, validateDeclaration } = require('../lib/declaration/load');
+  const { loadDeclarationFile, parseDeclaration } = require('../lib/declaration/load');
   const { planGcpEnvironment } = require('../lib/plan/gcp-plan');
   const { planAzureEnvironment } = require('../lib/plan/azure-plan');
   const example = loadDeclarationFile(require('node:path').join(__dirname, '..', 'secrets.yaml'));
@@ -653,7 +653,7 @@ describe('monitoring in the declaration', () => {
   test('off unless asked for', () => {
     const decl = require('yaml').parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'secrets.yaml'), 'utf8'));
     delete decl.environments.evaluation.monitoring;
-    const m = validateDeclaration(decl);
+    const m = parseDeclaration(decl);
     const env = m.environments.find((e: any) => e.name === 'evaluation');
     expect(planGcpEnvironment(m, env).monitoring).toBeUndefined();
   });
@@ -661,16 +661,16 @@ describe('monitoring in the declaration', () => {
   test('the stalled-sync window follows the refresh interval, and must exceed it', () => {
     const decl = require('yaml').parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'secrets.yaml'), 'utf8'));
     decl.environments.evaluation.refreshInterval = '6h';
-    const m = validateDeclaration(decl);
+    const m = parseDeclaration(decl);
     expect(m.environments.find((e: any) => e.name === 'evaluation').monitoring.syncStalledWindow).toBe('720m');
     decl.environments.evaluation.monitoring.syncStalledWindow = '1h';
-    expect(() => validateDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.syncStalledWindow: "1h": must be longer than refreshInterval \(6h\)/);
+    expect(() => parseDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.syncStalledWindow: "1h": must be longer than refreshInterval \(6h\)/);
   });
 });
 
 test('alert durations of zero are refused', () => {
-  const { validateDeclaration } = require('../lib/declaration/load');
+  const { parseDeclaration } = require('../lib/declaration/load');
   const decl = require('yaml').parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'secrets.yaml'), 'utf8'));
   decl.environments.evaluation.monitoring.notReadyFor = '0s';
-  expect(() => validateDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.notReadyFor: "0s": must be longer than 0s/);
+  expect(() => parseDeclaration(decl)).toThrow(/environments\.evaluation\.monitoring\.notReadyFor: "0s": must be longer than 0s/);
 });

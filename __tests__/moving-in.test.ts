@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { formatPath } from '../lib/declaration/problem';
 import { configs, synthFile, type SynthResult } from './support/synth';
 import { problemsOf } from './support/fixtures';
@@ -177,7 +177,7 @@ describe('the rules of moving in', () => {
   });
 
   test('a Key Vault key with remoteName is created under that name unless it says adopt: true', () => {
-    const model = validateDeclaration(movingInWith((d) => delete d.services.demo.secrets['test-secrets']['k8s-secret-key1'].adopt));
+    const model = parseDeclaration(movingInWith((d) => delete d.services.demo.secrets['test-secrets']['k8s-secret-key1'].adopt));
     const key = model.services.find((s) => s.name === 'demo')!.secrets[0].keys.find((k) => k.key === 'k8s-secret-key1')!;
     expect(key.source).toEqual(expect.objectContaining({ kind: 'own', remoteName: 'demo-secret01', adopt: false }));
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Testing } from 'cdktf';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { planGcpEnvironment } from '../lib/plan/gcp-plan';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
 import { GcpEnvironmentStack } from '../stacks/gcp-environment-stack';
@@ -12,7 +12,7 @@ const GUID = '00000000-0000-0000-0000-000000000000';
 
 /** Every for_each instance (and plain resource) of the stacks of one environment, by address. */
 function addresses(decl: unknown): Record<string, string> {
-  const model = validateDeclaration(decl);
+  const model = parseDeclaration(decl);
   const env = model.environments[0];
   const app = Testing.app();
   const stacks = [];

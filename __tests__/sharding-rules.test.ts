@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { EXAMPLE, synthExampleWith } from './support/synth';
 
 const synthWith = synthExampleWith;
@@ -19,7 +19,7 @@ describe('sharding from review', () => {
     const d = parse(readFileSync(EXAMPLE, 'utf8'));
     shard2(d);
     d.services['service-a'].shard = 'team-manifests';
-    expect(() => validateDeclaration(d)).toThrow(/services\.service-a\.shard: "team-manifests": a shard name may not be or end with manifests/);
+    expect(() => parseDeclaration(d)).toThrow(/services\.service-a\.shard: "team-manifests": a shard name may not be or end with manifests/);
   });
 
   test('a sharded environment with the AKS add-on identity and a cross-shard from passes the rule pack', () => {

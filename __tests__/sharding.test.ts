@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { hashShard } from '../lib/declaration/model';
 import { EXAMPLE, type SynthResult, synthExampleWith } from './support/synth';
 
@@ -97,7 +97,7 @@ describe('sharded environments', () => {
   test('a shard over its size bound is refused, naming the shard and the fix', () => {
     const d = parse(readFileSync(EXAMPLE, 'utf8'));
     d.environments.evaluation.sharding = { shards: 1, maxSecretsPerShard: 3 };
-    expect(() => validateDeclaration(d)).toThrow(/environments\.evaluation\.sharding: \d+: shard shard-0 would own \d+ remote secrets, more than maxSecretsPerShard \(3\): raise shards/);
+    expect(() => parseDeclaration(d)).toThrow(/environments\.evaluation\.sharding: \d+: shard shard-0 would own \d+ remote secrets, more than maxSecretsPerShard \(3\): raise shards/);
   });
 });
 

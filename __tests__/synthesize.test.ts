@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT_INVALID_DECLARATION, EXIT_OK } from '../stacks/synthesize';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { EXAMPLE, listFiles, synthIn } from './support/synth';
 import { declarationWith } from './support/fixtures';
 
@@ -86,7 +86,7 @@ describe('synthesis as a command', () => {
       delete d.environments.evaluation.manifests;
       d.environments.production.manifests = { terraform: true };
     });
-    const model = validateDeclaration(plain);
+    const model = parseDeclaration(plain);
     expect(model.environments.map((e) => [e.name, e.manifests])).toEqual([
       ['evaluation', { terraform: false, gitops: true }],
       ['production', { terraform: true, gitops: false }],
@@ -99,7 +99,7 @@ describe('synthesis as a command', () => {
     expect(Object.keys(r.generated)).toContain('evaluation/kustomization.yaml');
     expect(Object.keys(r.generated).filter((p) => p.startsWith('production/') && p.endsWith('.yaml'))).toEqual([]);
     // Both ways only when declared, for a transition.
-    expect(validateDeclaration(declarationWith((d) => (d.environments.evaluation.manifests = { terraform: true, gitops: true }))).environments[0].manifests).toEqual({ terraform: true, gitops: true });
+    expect(parseDeclaration(declarationWith((d) => (d.environments.evaluation.manifests = { terraform: true, gitops: true }))).environments[0].manifests).toEqual({ terraform: true, gitops: true });
   });
 });
 

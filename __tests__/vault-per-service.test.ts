@@ -1,7 +1,7 @@
 /// <reference path="./setup.ts" />
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { loadDeclarationFile, validateDeclaration } from '../lib/declaration/load';
+import { loadDeclarationFile, parseDeclaration } from '../lib/declaration/load';
 import { RULES, satisfies } from '../lib/declaration/rules';
 import { serviceKeyVaultName } from '../lib/declaration/naming';
 import { planAzureEnvironment } from '../lib/plan/azure-plan';
@@ -54,11 +54,11 @@ describe('the layout', () => {
   });
 
   test('GIVEN 10,000 secrets in each of two environments of one subscription WHEN planned THEN the role assignments fit in the 4,000 of the subscription', () => {
-    const bench = validateDeclaration(benchDeclaration(10_000, 50, 0));
+    const bench = parseDeclaration(benchDeclaration(10_000, 50, 0));
     const total = bench.environments.reduce((n, e) => n + roleAssignments(planAzureEnvironment(bench, e)), 0);
     expect(total).toBeLessThan(4_000);
     // The single-vault layout grants per secret: the same declaration cannot deploy.
-    const single = validateDeclaration(
+    const single = parseDeclaration(
       (() => {
         const d = benchDeclaration(10_000, 50, 0) as any;
         for (const e of Object.values<any>(d.environments)) e.azure.layout = 'environmentVault';

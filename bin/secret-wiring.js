@@ -135,6 +135,11 @@ function main(argv) {
   }
   // The command runs in this process, with its own arguments.
   const entry = join(out, COMMANDS[command]);
+  if (!existsSync(entry)) {
+    process.stderr.write(`secret-wiring: ${command} is a command of the repository (a clone), not of the installed package\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.argv = [process.argv[0], entry, ...args];
   require(entry);
 }

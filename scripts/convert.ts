@@ -13,7 +13,7 @@ import { convertKes } from '../lib/convert/kes';
 import { convertGcloud } from '../lib/convert/gcloud';
 import { declarationFragment, mergeIntoDeclaration } from '../lib/convert/declaration-out';
 import { formatFinding, type ConvertedKey, type Finding } from '../lib/convert/findings';
-import { validateDeclaration } from '../lib/declaration/load';
+import { parseDeclaration } from '../lib/declaration/load';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
 
 const USAGE =
@@ -72,7 +72,7 @@ if (options.into) {
   }
   out = mergeIntoDeclaration(existing, keys, environment, findings);
   try {
-    validateDeclaration(out, options.into);
+    parseDeclaration(out, options.into);
   } catch (e) {
     if (!(e instanceof DeclarationError)) throw e;
     for (const p of e.problems) findings.push({ file: options.into, level: 'error', message: `the merged declaration: ${formatPath(p.path)}: ${p.rule}` });

@@ -1,4 +1,5 @@
 import { Aspects, type App, type TerraformStack } from 'cdktf';
+import { useBackend, type BackendFactory } from './backend';
 import type { EnvironmentModel, Model } from '../lib/declaration/model';
 import { planGcpEnvironment, type GcpEnvironmentPlan } from '../lib/plan/gcp-plan';
 import { planAzureEnvironment, type AzureEnvironmentPlan } from '../lib/plan/azure-plan';
@@ -28,6 +29,11 @@ export interface EnvironmentOutput {
 export interface BuildOptions {
   /** Collects the rule pack's findings on every stack. @default - no policy checks */
   readonly policy?: PolicyReport;
+  /**
+   * The backend of every stack (see useBackend). @default - the declaration's state bucket or
+   * container, or else local state beside the output folder
+   */
+  readonly backend?: BackendFactory;
 }
 
 /**
@@ -122,11 +128,13 @@ function inFolder(folder: string, files: Record<string, string>): Record<string,
 
 /** Adds every environment's stacks to the app and returns what each environment produces. */
 export function buildApp(app: App, model: Model, options: BuildOptions = {}): EnvironmentOutput[] {
+  if (options.backend) useBackend(app, options.backend);
   return model.environments.map((env) => buildEnvironment(app, model, env, options));
 }
 
 /** Adds one environment's stacks to the app and returns what the environment produces. */
 export function buildEnvironment(app: App, model: Model, env: EnvironmentModel, options: BuildOptions = {}): EnvironmentOutput {
+  if (options.backend) useBackend(app, options.backend);
   const guard = (stack: TerraformStack, facts?: EnvironmentFacts) => {
     if (options.policy) Aspects.of(stack).add(new PolicyAspect({ report: options.policy, suppressions: model.suppressions, facts }));
   };

@@ -18,9 +18,12 @@ import { managedIdentityName } from '../lib/declaration/naming';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
 import { ServedCrds } from '../lib/kubernetes/served-crds';
 import { TimeProvider, TimeSleep } from '../lib/terraform/time-sleep';
+import { backendOf } from './backend';
 
 /** Backend of an Azure stack: an Azure Storage container when declared, local state otherwise. */
 export function configureAzureBackend(stack: TerraformStack, plan: AzureEnvironmentPlan, stackName: string): void {
+  const own = backendOf(stack);
+  if (own) return own(stack, stackName);
   const b = plan.stateBackend;
   if (b) new AzurermBackend(stack, { resourceGroupName: b.resourceGroup, storageAccountName: b.storageAccount, containerName: b.container, key: `${stackName}.tfstate` });
   else new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });

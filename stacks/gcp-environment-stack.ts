@@ -10,6 +10,7 @@ import { WorkloadServiceAccounts } from '../lib/gcp/workload-service-accounts';
 import { GkeClusterAccess } from '../lib/gcp/gke-cluster-access';
 import { ControllerRelease } from '../lib/kubernetes/controller-release';
 import { ServedCrds } from '../lib/kubernetes/served-crds';
+import { backendOf } from './backend';
 
 /**
  * Backend of a stack: GCS when the environment names a bucket; otherwise local state in the
@@ -17,6 +18,8 @@ import { ServedCrds } from '../lib/kubernetes/served-crds';
  * written as a relative path so that the output is the same on every machine.
  */
 export function configureBackend(stack: TerraformStack, plan: GcpEnvironmentPlan, stackName: string): void {
+  const own = backendOf(stack);
+  if (own) return own(stack, stackName);
   if (plan.stateBucket) new GcsBackend(stack, { bucket: plan.stateBucket.bucket, prefix: `${plan.stateBucket.prefix}/${stackName}` });
   else new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
 }

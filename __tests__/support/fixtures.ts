@@ -53,10 +53,10 @@ export function declarationWith(edit: (d: any) => void): Declaration {
 
 /** The problems a declaration is rejected with; fails the test when it is accepted. */
 export function problemsOf(decl: unknown): readonly import('../../lib/declaration/problem').Problem[] {
-  const { validateDeclaration } = require('../../lib/declaration/load');
+  const { parseDeclaration } = require('../../lib/declaration/load');
   const { DeclarationError } = require('../../lib/declaration/problem');
   try {
-    validateDeclaration(decl);
+    parseDeclaration(decl);
   } catch (e) {
     if (e instanceof DeclarationError) return (e as InstanceType<typeof DeclarationError>).problems;
     throw e;

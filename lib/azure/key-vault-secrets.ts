@@ -70,6 +70,11 @@ export interface KeyVaultSecretsProps {
   readonly vaultName?: string;
   /** What every secret waits for (the deployer's access to the vault). @default - nothing */
   readonly after?: readonly (TerraformResource | TerraformDataSource)[];
+  /**
+   * Tags on every secret of the set, under each secret's own (the rule pack asks for `managed-by`,
+   * `service` and `environment`). @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
   /** @default - none; add them with addSecret */
   readonly secrets?: readonly KeyVaultSecretSpec[];
   /**
@@ -132,12 +137,15 @@ export class KeyVaultSecrets extends Construct {
   private readonly vaultsLooked = new Set<string>();
   private readonly after: readonly string[];
   private readonly checks: ConstructChecks;
+  private readonly tags?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
     this.keyVaultId = props.keyVaultId;
     this.vaultName = props.vaultName;
     this.checks = new ConstructChecks(this);
+    this.checks.record('tags', props.tags, RULES.azureTagKey, RULES.azureTagValue);
+    this.tags = props.tags;
     if (props.keyVaultId !== undefined && typeof props.keyVaultId !== 'string') this.checks.add(() => `keyVaultId ${JSON.stringify(props.keyVaultId)} is not a string`);
     const stack = TerraformStack.of(this);
     let values = valueVariables.get(stack);
@@ -199,7 +207,7 @@ export class KeyVaultSecrets extends Construct {
     this.checks.record(`${at}.tags`, spec.tags, RULES.azureTagKey, RULES.azureTagValue);
     const vault = spec.vaultName ?? this.vaultName ?? keyVaultId;
     this.specs.set(spec.name, spec);
-    const tags = sortedRecord(spec.tags);
+    const tags = sortedRecord(this.tags || spec.tags ? { ...this.tags, ...spec.tags } : undefined);
     if (spec.adopt) {
       if (!spec.existingKeyVaultId) throw new Error(`${this.node.path}: adopted secret ${spec.name} needs existingKeyVaultId, the literal id of its vault`);
       this.adoptedIds.add(spec.name, { name: spec.name, key_vault_id: spec.existingKeyVaultId });

@@ -24,7 +24,15 @@ export const MAX_DEPTH = 64;
  * Every problem is reported at once: when the shape is wrong somewhere, the offending entries are
  * set aside and the cross-field rules still run on the rest.
  */
-export function validateDeclaration(input: Declaration | unknown, source?: string): Model {
+export function validateDeclaration(input: Declaration, source?: string): Model {
+  return parseDeclaration(input, source);
+}
+
+/**
+ * Validates data of unknown shape (parsed JSON or YAML, a JavaScript caller's object) as a
+ * declaration; returns the model or throws DeclarationError listing every problem.
+ */
+export function parseDeclaration(input: unknown, source?: string): Model {
   const { declaration, problems } = checkStructure(input);
   if (!declaration) throw new DeclarationError([...problems, ...rulesOnTheRest(input, problems)], source);
   const model = resolveDeclaration(declaration);
@@ -272,14 +280,14 @@ export function loadDeclarationFile(file: string): Model {
   const plain = plainDeclarationData(text);
   if (plain !== undefined) {
     try {
-      return validateDeclaration(plain, file);
+      return parseDeclaration(plain, file);
     } catch (e) {
       if (!(e instanceof DeclarationError)) throw e;
     }
   }
   const { data, locate } = parseDeclarationText(text, file);
   try {
-    return validateDeclaration(data, file);
+    return parseDeclaration(data, file);
   } catch (e) {
     if (!(e instanceof DeclarationError)) throw e;
     throw new DeclarationError(

@@ -86,9 +86,12 @@ export interface Validation {
 
 export interface ValidatingAdmissionPolicySpec {
   readonly failurePolicy: 'Fail' | 'Ignore';
+  /** Kind of the parameter objects. @default - no parameters */
   readonly paramKind?: { readonly apiVersion: string; readonly kind: string };
   readonly matchConstraints: MatchResources;
+  /** @default - every request that matches the constraints */
   readonly matchConditions?: readonly NamedExpression[];
+  /** @default - none */
   readonly variables?: readonly NamedExpression[];
   readonly validations: readonly Validation[];
 }
@@ -107,7 +110,9 @@ export interface ParamRef {
 
 export interface ValidatingAdmissionPolicyBindingSpec {
   readonly policyName: string;
+  /** @default - the policy's validations run without parameters */
   readonly paramRef?: ParamRef;
+  /** @default - the policy's own matchConstraints */
   readonly matchResources?: MatchResources;
   readonly validationActions: readonly ValidationAction[];
 }

@@ -218,9 +218,9 @@ export interface SecretProviderClassOptions {
   readonly service: string;
   readonly keyVaultName: string;
   readonly tenantId: string;
-  /** Workload identity: client id of the service's managed identity (or its placeholder). */
+  /** Workload identity: client id of the service's managed identity (or its placeholder). @default - none: the add-on identity */
   readonly clientId?: string;
-  /** AKS add-on identity: its client id (or placeholder); sets useVMManagedIdentity. */
+  /** AKS add-on identity: its client id (or placeholder); sets useVMManagedIdentity. @default - none: workload identity */
   readonly addonIdentityClientId?: string;
   readonly objects: readonly KeyVaultObject[];
   readonly secretObjects: readonly SyncedSecret[];

@@ -2,7 +2,8 @@ import { TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { SuppressionModel } from '../declaration/model';
 import { resourceInstances } from './inventory';
-import { externalBlocks } from '../terraform/resource-blocks';
+import { addressOwners, externalBlocks } from '../terraform/resource-blocks';
+import { suppressionOf } from './construct-suppressions';
 import { evaluatePolicy } from './pack';
 import type { EnvironmentFacts, Finding, Note, PolicyRule, ResourceInstance } from './types';
 
@@ -34,6 +35,11 @@ export interface PolicyAspectProps {
   readonly facts?: EnvironmentFacts;
   /** @default - the whole rule pack */
   readonly rules?: readonly PolicyRule[];
+  /**
+   * Apply suppressions made with `suppressPolicy` on the construct behind a finding, or on one of
+   * its ancestors. @default true
+   */
+  readonly constructSuppressions?: boolean;
 }
 
 /**
@@ -54,6 +60,15 @@ export class PolicyAspect implements IAspect {
       this.props.suppressions,
       this.props.rules,
     );
+    if (this.props.constructSuppressions ?? true) {
+      const owners = addressOwners(stack);
+      for (let i = 0; i < findings.length; i++) {
+        const f = findings[i];
+        const owner = owners.get(f.resource) ?? owners.get(f.resource.replace(/\[[^\]]*\]$/, ''));
+        const s = f.suppressed === undefined && owner ? suppressionOf(owner, f.rule) : undefined;
+        if (s) findings[i] = { ...f, suppressed: { reason: s.suppression.reason, at: s.at } };
+      }
+    }
     this.props.report.findings.push(...findings);
     this.props.report.notes.push(...notes);
   }

@@ -387,3 +387,19 @@ export function writeBlockFiles(app: App, outdir: string): void {
     writeFileSync(join(dir, BLOCKS_FILE), blocksFileText(parts));
   }
 }
+
+/**
+ * The construct behind each Terraform address of a stack: a collection's blocks map to the
+ * collection, a cdktf resource or data source to itself.
+ */
+export function addressOwners(stack: TerraformStack): Map<string, Construct> {
+  const out = new Map<string, Construct>();
+  for (const node of stack.node.findAll()) {
+    if (node instanceof TerraformResourceClass || node instanceof TerraformDataSource) out.set(dependableAddress(node as TerraformResource | TerraformDataSource), node);
+  }
+  for (const c of collections.get(stack) ?? []) {
+    const prefix = `${c.data ? 'data.' : ''}${c.type}.`;
+    for (const [, name] of c.names()) out.set(prefix + name, c);
+  }
+  return out;
+}

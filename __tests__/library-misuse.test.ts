@@ -1,0 +1,234 @@
+/// <reference path="./setup.ts" />
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import {
+  KeyVault,
+  KeyVaultSecrets,
+  SecretAccessorGrants,
+  SecretManagerSecrets,
+  ServiceKeyVaults,
+  WorkloadIdentities,
+  WorkloadServiceAccounts,
+  accessReportOfStacks,
+  applyPolicy,
+  suppressPolicy,
+  validateDeclaration,
+  workloadIdentityReader,
+} from '../lib';
+
+// Each misuse a library user can make, refused with a message that names the construct.
+function app(): App {
+  return new App({ outdir: mkdtempSync(join(tmpdir(), 'misuse-')) });
+}
+
+const VAULT_ID = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-one';
+const TENANT = '11111111-2222-3333-4444-555555555555';
+
+function synthErrors(a: App): string {
+  try {
+    a.synth();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('synthesis succeeded');
+}
+
+describe('two constructs never merge into one Terraform block', () => {
+  test('two KeyVaultSecrets with the same secret name in one stack are refused, naming both', () => {
+    const stack = new TerraformStack(Testing.app(), 'two-vaults');
+    new KeyVaultSecrets(stack, 'One', { keyVaultId: VAULT_ID, secrets: [{ name: 'db' }] });
+    expect(() => new KeyVaultSecrets(stack, 'Two', { keyVaultId: `${VAULT_ID}-2`, secrets: [{ name: 'db' }] })).toThrow(
+      /two-vaults\/Two\/Resource \("db"\): Terraform address azurerm_key_vault_secret\.secrets_db is already claimed by two-vaults\/One\/Resource \("db"\)/,
+    );
+  });
+
+  test('two KeyVaultSecrets with their own resourceName keep each secret in its own vault, sharing one first-values variable', () => {
+    const stack = new TerraformStack(Testing.app(), 'side');
+    new KeyVaultSecrets(stack, 'One', { keyVaultId: VAULT_ID, secrets: [{ name: 'db' }], resourceName: 'one' });
+    new KeyVaultSecrets(stack, 'Two', { keyVaultId: `${VAULT_ID}-2`, secrets: [{ name: 'db' }], resourceName: 'two' });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.resource.azurerm_key_vault_secret.one_db.key_vault_id).toBe(VAULT_ID);
+    expect(json.resource.azurerm_key_vault_secret.two_db.key_vault_id).toBe(`${VAULT_ID}-2`);
+    expect(Object.keys(json.variable)).toEqual(['secret_values']);
+  });
+
+  test('a SecretAccessorGrants beside a SecretManagerSecrets with the same grant key is refused', () => {
+    const stack = new TerraformStack(Testing.app(), 'grants');
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', secrets: [{ secretId: 'db' }] });
+    secrets.grantRead('db', 'user:a@example.com', { key: 'billing/db' });
+    const other = new SecretAccessorGrants(stack, 'Other', { project: 'other-project' });
+    expect(() => other.add({ key: 'billing/db', secretId: 'db', member: 'user:b@example.com' })).toThrow(
+      /grants\/Other\/Resource \("billing\/db"\): Terraform address google_secret_manager_secret_iam_member\.secret_accessors_billing__db is already claimed by grants\/Secrets\/Accessors\/Resource/,
+    );
+  });
+
+  test('two KeyVaults in one stack are refused unless each has its resourceName', () => {
+    const stack = new TerraformStack(Testing.app(), 'vaults');
+    const settings = { location: 'japaneast', resourceGroupName: 'rg', tenantId: TENANT, deployerObjectId: TENANT };
+    new KeyVault(stack, 'A', { name: 'kv-a', ...settings });
+    expect(() => new KeyVault(stack, 'B', { name: 'kv-b', ...settings })).toThrow(/Terraform address azurerm_key_vault\.vault is already claimed by vaults\/A\/Resource/);
+    new KeyVault(stack, 'C', { name: 'kv-c', ...settings, resourceName: 'vault_c' });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(Object.keys(json.resource.azurerm_role_assignment).sort()).toEqual(['deployer_secrets_officer', 'vault_c_deployer_secrets_officer']);
+  });
+
+  test("a block whose address is one of the user's own resources is refused at synthesis", () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'mixed');
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    ids.addIdentity({ key: 'billing', name: 'id-billing' });
+    new UserAssignedIdentity(stack, 'Mine', { name: 'mine', location: 'japaneast', resourceGroupName: 'rg' }).overrideLogicalId('identities_billing');
+    expect(synthErrors(a)).toMatch(/mixed\/Mine: Terraform address azurerm_user_assigned_identity\.identities_billing is also the address of mixed\/Ids\/Resource \("billing"\)/);
+  });
+});
+
+describe('grants are named from keys known at plan time', () => {
+  test('a principal id known only at apply, without a key, is refused with what to pass instead', () => {
+    const stack = new TerraformStack(Testing.app(), 'apply-time');
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    ids.addIdentity({ key: 'billing', name: 'id-billing' });
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID, secrets: [{ name: 'db' }] });
+    expect(() => kv.grantRead('db', ids.principalIdOf('billing'))).toThrow(
+      /apply-time\/Kv: grantRead\("db"\): the principal "\$\{azurerm_user_assigned_identity\.identities_billing\.principal_id\}" is known only at apply.*identities\.identity\("billing"\)/,
+    );
+    // A cdktf token is refused the same way: its number changes between syntheses.
+    const mine = new UserAssignedIdentity(stack, 'Mine', { name: 'mine', location: 'japaneast', resourceGroupName: 'rg' });
+    expect(() => kv.grantRead('db', mine.principalId)).toThrow(/is known only at apply/);
+  });
+
+  test('an identity as reader names the grant by its key, whatever its principal expression', () => {
+    const stack = new TerraformStack(Testing.app(), 'reader');
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    const billing = ids.addIdentity({ key: 'billing', name: 'id-billing' });
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID });
+    const db = kv.addSecret({ name: 'db' });
+    const grant = db.grantRead(billing);
+    expect(grant.key).toBe('billing/db');
+    // A token principal of the user's own, with a key the user gives.
+    const mine = new UserAssignedIdentity(stack, 'Mine', { name: 'mine', location: 'japaneast', resourceGroupName: 'rg' });
+    kv.grantRead('db', { readerKey: 'mine', principalId: mine.principalId });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(Object.keys(json.resource.azurerm_role_assignment).sort()).toEqual(['secret_readers_billing__db', 'secret_readers_mine__db']);
+    expect(json.resource.azurerm_role_assignment.secret_readers_billing__db.principal_id).toBe('${azurerm_user_assigned_identity.identities_billing.principal_id}');
+    expect(json.resource.azurerm_role_assignment.secret_readers_mine__db.principal_id).toBe('${azurerm_user_assigned_identity.Mine.principal_id}');
+  });
+
+  test('GCP readers: a service account waits for its account; a Workload Identity reader is keyed by namespace and account', () => {
+    const stack = new TerraformStack(Testing.app(), 'gcp-readers');
+    const accounts = new WorkloadServiceAccounts(stack, 'Accounts', { project: 'my-project' });
+    const billing = accounts.addAccount({ key: 'billing', accountId: 'secrets-billing', workloadIdentityUser: 'serviceAccount:my-project.svc.id.goog[billing/billing]' });
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project' });
+    const db = secrets.addSecret({ secretId: 'billing_DB' });
+    db.grantRead(billing);
+    db.grantRead(workloadIdentityReader('123456789012', 'my-project', 'shop', 'shop-secrets'));
+    expect(secrets.allGrants.map((g) => g.key)).toEqual(['billing/billing_DB', 'shop/shop-secrets/billing_DB']);
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.resource.google_secret_manager_secret_iam_member.secret_accessors_billing__billing_DB.depends_on).toEqual([
+      'google_secret_manager_secret.secrets_billing_DB',
+      'google_service_account.service_accounts_billing',
+    ]);
+    expect(json.resource.google_secret_manager_secret_iam_member['secret_accessors_shop__shop-secrets__billing_DB'].member).toMatch(/^principal:\/\/iam\.googleapis\.com\/projects\/123456789012\/.*\/subject\/ns\/shop\/sa\/shop-secrets$/);
+  });
+});
+
+describe('construct input is checked at synthesis with the declaration rules', () => {
+  test('every bad value is reported at once, naming the construct path, the field, the value and the rule', () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'bad');
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: undefined as unknown as string });
+    secrets.addSecret({ secretId: 'has space/and slash!', labels: { 'Bad Key': 'x' } });
+    secrets.addSecret({ secretId: 'ok' });
+    secrets.grantRead('ok', 'billing');
+    new KeyVault(stack, 'Vault', { name: 'v'.repeat(40), location: 'japaneast', resourceGroupName: 'rg', tenantId: 'not-a-guid', deployerObjectId: TENANT });
+    const message = synthErrors(a);
+    expect(message).toContain('bad/Secrets: project is required (a GCP project id is 6-30 lowercase letters');
+    expect(message).toContain('bad/Secrets: secrets["has space/and slash!"].secretId "has space/and slash!" breaks rule secret-manager-id: a Secret Manager secret id is 1-255 letters, digits, underscores or hyphens');
+    expect(message).toContain('bad/Secrets: secrets["has space/and slash!"].labels key "Bad Key" breaks rule gcp-label-key');
+    expect(message).toMatch(/bad\/Secrets\/Accessors: grants\["billing\/ok"\]\.member "billing" breaks rule gcp-iam-member/);
+    expect(message).toContain(`bad/Vault: name "${'v'.repeat(40)}" breaks rule key-vault-name: a Key Vault name is 3-24 letters`);
+    expect(message).toContain('bad/Vault: tenantId "not-a-guid" breaks rule guid');
+    // Nothing was written for the stack.
+    expect(require('node:fs').existsSync(join(a.outdir, 'stacks', 'bad', 'cdk.tf.json'))).toBe(false);
+  });
+
+  test('public members are refused as IAM members', () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'public');
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', secrets: [{ secretId: 'db' }] });
+    secrets.grantRead('db', 'allUsers');
+    expect(synthErrors(a)).toMatch(/member "allUsers" breaks rule gcp-iam-member/);
+  });
+
+  test('Azure sets: secret names, vault names, literal principals and identity names', () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'az');
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID, secrets: [{ name: 'under_score' }] });
+    kv.grantRead('under_score', 'not-an-object-id');
+    const vaults = new ServiceKeyVaults(stack, 'Vaults', { location: 'Japan East', resourceGroupName: 'rg', tenantId: TENANT, deployerObjectId: TENANT });
+    vaults.addVault({ service: 'billing', name: '-bad' });
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    ids.addIdentity({ key: 'x', name: 'a b' });
+    const message = synthErrors(a);
+    expect(message).toContain('az/Kv: secrets["under_score"].name "under_score" breaks rule key-vault-secret-name');
+    expect(message).toContain('az/Kv: grantRead("under_score") principal id "not-an-object-id" breaks rule guid');
+    expect(message).toContain('az/Vaults: location "Japan East" breaks rule azure-location');
+    expect(message).toContain('az/Vaults: vaults["billing"].name "-bad" breaks rule key-vault-name');
+    expect(message).toMatch(/az\/Ids: identity "x" name "a b" is not 3-128 letters/);
+  });
+
+  test('valid input synthesizes without a message', () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'good');
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', secrets: [{ secretId: 'billing_DB', labels: { team: 'billing' } }] });
+    secrets.grantRead('billing_DB', 'serviceAccount:app@my-project.iam.gserviceaccount.com');
+    expect(() => a.synth()).not.toThrow();
+  });
+
+  test('validateDeclaration takes a typed declaration; data of unknown shape goes through parseDeclaration', () => {
+    // @ts-expect-error a declaration needs environments and services
+    expect(() => validateDeclaration({ nonsense: 1 })).toThrow(/environments/);
+  });
+});
+
+describe("the rule pack on a user's own stack", () => {
+  function unprotected(withSuppression: boolean) {
+    const a = app();
+    const stack = new TerraformStack(a, 'own');
+    const labels = { 'managed-by': 'secret-wiring', service: 'reports', environment: 'production' };
+    const scratch = new SecretManagerSecrets(stack, 'Scratch', { project: 'my-project', labels, deletionProtection: false, secrets: [{ secretId: 'reports_SCRATCH' }] });
+    new SecretManagerSecrets(stack, 'Unlabelled', { project: 'my-project', secrets: [{ secretId: 'reports_TOKEN' }], resourceName: 'unlabelled' });
+    if (withSuppression) {
+      suppressPolicy(scratch, 'SW-DEL-001', 'recreated by the integration tests every night');
+      suppressPolicy(stack, 'SW-LBL-001', 'labels are set by the organisation policy engine');
+    }
+    return { a, report: applyPolicy(stack) };
+  }
+
+  test('errors fail app.synth(), each naming the construct behind it, the rule, the resource and the fix', () => {
+    const message = synthErrors(unprotected(false).a);
+    expect(message).toMatch(/own\/Scratch\/Resource: SW-DEL-001 google_secret_manager_secret\.secrets_reports_SCRATCH: deletion protection is off for reports_SCRATCH; fix: Keep deletionProtection on/);
+    expect(message).toMatch(/own\/Unlabelled\/Resource: SW-LBL-001 google_secret_manager_secret\.unlabelled_reports_TOKEN: missing managed-by, service, environment/);
+  });
+
+  test('suppressPolicy excuses a rule on a construct and everything under it, with its reason in the report', () => {
+    const { a, report } = unprotected(true);
+    a.synth();
+    expect(report.errors).toEqual([]);
+    expect(report.suppressed.map((f) => [f.rule, f.resource, f.suppressed!.at, f.suppressed!.reason])).toEqual([
+      ['SW-DEL-001', 'google_secret_manager_secret.secrets_reports_SCRATCH', 'own/Scratch', 'recreated by the integration tests every night'],
+      ['SW-LBL-001', 'google_secret_manager_secret.unlabelled_reports_TOKEN', 'own', 'labels are set by the organisation policy engine'],
+    ]);
+    const access = accessReportOfStacks(report, { environment: 'production', cloud: 'gcp' });
+    expect(access.secrets.map((s) => s.name).sort()).toEqual(['reports_SCRATCH', 'reports_TOKEN']);
+    expect(access.suppressions.map((s) => s.rule).sort()).toEqual(['SW-DEL-001', 'SW-LBL-001']);
+  });
+
+  test('an unknown rule or a reason too short to say why is refused', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    expect(() => suppressPolicy(stack, 'SW-NOPE-001', 'because we can say why')).toThrow(/s: suppressPolicy rule "SW-NOPE-001" is not a rule of the pack/);
+    expect(() => suppressPolicy(stack, 'SW-DEL-001', 'short')).toThrow(/reason "short" is too short: a reason of at least 10 characters/);
+  });
+});
