@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
 import {
+  AksClusters,
+  GkeClusterAccess,
   KeyVault,
   KeyVaultSecrets,
   SecretAccessorGrants,
@@ -177,6 +180,19 @@ describe('construct input is checked at synthesis with the declaration rules', (
     expect(message).toContain('az/Vaults: location "Japan East" breaks rule azure-location');
     expect(message).toContain('az/Vaults: vaults["billing"].name "-bad" breaks rule key-vault-name');
     expect(message).toMatch(/az\/Ids: identity "x" name "a b" is not 3-128 letters/);
+  });
+
+  test('clusters: GKE and AKS names, locations and resource groups', () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'clusters');
+    const clientConfig = new DataGoogleClientConfig(stack, 'Client');
+    new GkeClusterAccess(stack, 'Gke', { project: 'my-project', name: 'GKE_Prod', location: 'tokyo', clientConfig });
+    new AksClusters(stack, 'Aks', { clusters: [{ name: '-aks', resourceGroup: 'rg.' }] });
+    const message = synthErrors(a);
+    expect(message).toContain('clusters/Gke: name "GKE_Prod" breaks rule gke-cluster-name');
+    expect(message).toContain('clusters/Gke: location "tokyo" breaks rule gcp-location');
+    expect(message).toContain('clusters/Aks: clusters[0].name "-aks" breaks rule aks-cluster-name');
+    expect(message).toContain('clusters/Aks: clusters[0].resourceGroup "rg." breaks rule azure-resource-group');
   });
 
   test('valid input synthesizes without a message', () => {

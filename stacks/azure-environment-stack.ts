@@ -198,7 +198,7 @@ export class AzureEnvironmentStack extends TerraformStack {
       for (const c of plan.clusters) {
         new ServedCrds(this, `ServedCrds-${c.name}`, {
           provider: this.clusters.kubernetes(c.name),
-          resourcePrefix: `served_crds_${providerAlias(c.name)}`,
+          resourceName: `served_crds_${providerAlias(c.name)}`,
           cluster: c.name,
           crds: plan.requiredCrds,
           installedBy: plan.delivery === 'csi' ? 'others (csiDriver.install: existing)' : 'others (externalSecrets.install: existing)',

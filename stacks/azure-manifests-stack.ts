@@ -32,7 +32,7 @@ export class AzureManifestsStack extends TerraformStack {
       const objects = resolvePlaceholders(plan.objects, (owner) =>
         owner === 'aks-addon' ? clusters.addonIdentityOf(c.name).clientId : identities.ref(owner, 'client_id'),
       );
-      this.manifests.push(new KubernetesManifests(this, `Manifests-${c.name}`, { provider: clusters.kubernetes(c.name), resourcePrefix: providerAlias(c.name), objects, existing: plan.existingObjects }));
+      this.manifests.push(new KubernetesManifests(this, `Manifests-${c.name}`, { provider: clusters.kubernetes(c.name), resourceName: providerAlias(c.name), objects, existing: plan.existingObjects }));
     }
   }
 }

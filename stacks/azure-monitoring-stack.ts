@@ -35,7 +35,7 @@ export class AzureMonitoringStack extends TerraformStack {
     const clusters = new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false });
     if (options.manifests && monitoring.objects.length > 0) {
       for (const c of plan.clusters) {
-        this.manifests.push(new KubernetesManifests(this, `Monitoring-${c.name}`, { provider: clusters.kubernetes(c.name), resourcePrefix: `monitoring_${providerAlias(c.name)}`, objects: monitoring.objects }));
+        this.manifests.push(new KubernetesManifests(this, `Monitoring-${c.name}`, { provider: clusters.kubernetes(c.name), resourceName: `monitoring_${providerAlias(c.name)}`, objects: monitoring.objects }));
       }
     }
     if (options.azureMonitor && monitoring.alertGroups.length > 0) {

@@ -113,7 +113,7 @@ export class GcpEnvironmentStack extends TerraformStack {
           }),
         );
       } else if (plan.requiredCrds.length > 0) {
-        new ServedCrds(this, `ServedCrds-${c.name}`, { provider: access.kubernetes(), resourcePrefix: `served_crds_${c.name}`, cluster: c.name, crds: plan.requiredCrds, installedBy: 'others (externalSecrets.install: existing)' });
+        new ServedCrds(this, `ServedCrds-${c.name}`, { provider: access.kubernetes(), resourceName: `served_crds_${c.name}`, cluster: c.name, crds: plan.requiredCrds, installedBy: 'others (externalSecrets.install: existing)' });
       }
     }
   }

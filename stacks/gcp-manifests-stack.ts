@@ -30,7 +30,7 @@ export class GcpManifestsStack extends TerraformStack {
     for (const c of plan.clusters) {
       const access = new GkeClusterAccess(this, `Cluster-${c.name}`, { project: plan.project, name: c.name, location: c.location, clientConfig });
       this.manifests.push(
-        new KubernetesManifests(this, `Manifests-${c.name}`, { provider: access.kubernetes(), resourcePrefix: c.name, objects: plan.objects, existing: plan.existingObjects }),
+        new KubernetesManifests(this, `Manifests-${c.name}`, { provider: access.kubernetes(), resourceName: c.name, objects: plan.objects, existing: plan.existingObjects }),
       );
     }
   }

@@ -1,4 +1,6 @@
 import { fixedName } from '../terraform/resource-blocks';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
 import { Construct } from 'constructs';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
@@ -74,6 +76,11 @@ export class AksClusters extends Construct {
         error_message: 'The AKS cluster runs the key vault secrets provider add-on, which a Helm install of the driver would collide with: set csiDriver.install: aksAddon.',
       });
     }
+    const input = new ConstructChecks(this);
+    props.clusters.forEach((c, i) => {
+      input.rule(`clusters[${i}].name`, c.name, RULES.aksClusterName);
+      input.rule(`clusters[${i}].resourceGroup`, c.resourceGroup, RULES.azureResourceGroup);
+    });
     const clusters = new Map<string, DataAzurermKubernetesCluster>();
     for (const c of [...props.clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const data = new DataAzurermKubernetesCluster(this, `Cluster-${c.name}`, { name: c.name, resourceGroupName: c.resourceGroup });

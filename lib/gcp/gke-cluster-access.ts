@@ -4,6 +4,8 @@ import type { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-goo
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ResourceBlocks } from '../terraform/resource-blocks';
+import { ConstructChecks } from '../terraform/construct-checks';
+import { RULES } from '../declaration/rules';
 
 export interface GkeClusterAccessProps {
   readonly project: string;
@@ -29,6 +31,10 @@ export class GkeClusterAccess extends Construct {
   constructor(scope: Construct, id: string, private readonly props: GkeClusterAccessProps) {
     super(scope, id);
     this.name = props.name;
+    const checks = new ConstructChecks(this);
+    checks.rule('project', props.project, RULES.gcpProjectId);
+    checks.rule('name', props.name, RULES.gkeClusterName);
+    checks.rule('location', props.location, RULES.gcpLocation);
     this.cluster = new ResourceBlocks(this, 'Resource', { type: 'google_container_cluster', prefix: 'cluster', data: true });
     this.cluster.add(props.name, { project: props.project, name: props.name, location: props.location });
   }

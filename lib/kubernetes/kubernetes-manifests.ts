@@ -23,7 +23,7 @@ export interface KubernetesManifestsProps {
   /** Kubernetes provider of the target cluster. */
   readonly provider: KubernetesProvider;
   /** Prefix of the block names (`kubernetes_manifest.<prefix>_<Kind>__<namespace>__<name>`). */
-  readonly resourcePrefix: string;
+  readonly resourceName: string;
   /** @default - none; add them with addObject */
   readonly objects?: readonly KubernetesObject[];
   /**
@@ -46,7 +46,7 @@ export class KubernetesManifests extends Construct {
 
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
-    const p = props.resourcePrefix;
+    const p = props.resourceName;
     this.existing = new Set(props.existing ?? []);
     const old = (collection: string, key: string) => `kubernetes_manifest.${p}_${collection}[${JSON.stringify(key)}]`;
     this.blocks = new ResourceBlocks(this, 'Resource', {

@@ -8,7 +8,7 @@ export interface ServedCrdsProps {
   /** Kubernetes provider of the cluster. */
   readonly provider: KubernetesProvider;
   /** Block name prefix (`data.kubernetes_resource.<prefix>_<crd name>`). */
-  readonly resourcePrefix: string;
+  readonly resourceName: string;
   /** The cluster, named in the failure message. */
   readonly cluster: string;
   readonly crds: readonly CrdRequirement[];
@@ -26,7 +26,7 @@ export class ServedCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: ServedCrdsProps) {
     super(scope, id);
-    this.blocks = new ResourceBlocks(this, 'Resource', { type: 'kubernetes_resource', prefix: props.resourcePrefix, data: true, provider: props.provider });
+    this.blocks = new ResourceBlocks(this, 'Resource', { type: 'kubernetes_resource', prefix: props.resourceName, data: true, provider: props.provider });
     for (const crd of props.crds) {
       this.blocks.add(
         crd.name,
