@@ -108,6 +108,7 @@ describe('grants are named from keys known at plan time', () => {
     const billing = ids.addIdentity({ key: 'billing', name: 'id-billing' });
     const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID });
     const db = kv.addSecret({ name: 'db' });
+    expect([db.scope, db.id]).toEqual(['${azurerm_key_vault_secret.secrets_db.resource_versionless_id}', '${azurerm_key_vault_secret.secrets_db.id}']);
     const grant = db.grantRead(billing);
     expect(grant.key).toBe('billing/db');
     // A token principal of the user's own, with a key the user gives.
@@ -125,6 +126,7 @@ describe('grants are named from keys known at plan time', () => {
     const billing = accounts.addAccount({ key: 'billing', accountId: 'secrets-billing', workloadIdentityUser: 'serviceAccount:my-project.svc.id.goog[billing/billing]' });
     const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project' });
     const db = secrets.addSecret({ secretId: 'billing_DB' });
+    expect([db.address, db.id]).toEqual(['google_secret_manager_secret.secrets_billing_DB', '${google_secret_manager_secret.secrets_billing_DB.id}']);
     db.grantRead(billing);
     db.grantRead(workloadIdentityReader('123456789012', 'my-project', 'shop', 'shop-secrets'));
     expect(secrets.allGrants.map((g) => g.key)).toEqual(['billing/billing_DB', 'shop/shop-secrets/billing_DB']);

@@ -4,8 +4,10 @@
  * The package as another team gets it: packs the tarball, checks what it holds, installs it into a
  * fresh folder beside the newest constructs 10.x and the peer dependencies' newest versions in their
  * ranges, then compiles every example app of examples/apps against it with the pinned TypeScript,
- * runs each (app.synth() with the rule pack applied), and runs the package's command line (synth, check, report, adopt,
- * convert) on an example declaration. Any failure exits non-zero naming the step.
+ * runs each (app.synth() with the rule pack applied), plans their stacks with real Terraform (the
+ * offline tfplan tool beside the project, at $TFPLAN or ../shared/tools/tfplan/tfplan), and runs
+ * the package's command line (synth, check, report, adopt, convert) on an example declaration.
+ * Any failure exits non-zero naming the step.
  *
  * Usage: node scripts/check-package.js [--keep]   (--keep leaves the scratch folder for a look)
  */
@@ -102,6 +104,22 @@ try {
       for (const s of stacks) if (!existsSync(join(out, manifest.stacks[s].synthesizedStackPath))) throw new Error(`${s}: no ${manifest.stacks[s].synthesizedStackPath}`);
       process.stdout.write(`  ${stacks.join(', ')}\n`);
     });
+  }
+
+  // Real Terraform on what the apps synthesized, when the offline tfplan tool is beside the project.
+  const tool = process.env.TFPLAN || join(ROOT, '..', 'shared', 'tools', 'tfplan', 'tfplan');
+  if (existsSync(tool)) {
+    step('terraform init, validate and plan of the apps\' stacks (tfplan)', () => {
+      const stacks = join(scratch, 'stacks');
+      for (const e of examples) {
+        const out = join(app, 'out', e, 'stacks');
+        for (const s of readdirSync(out)) cpSync(join(out, s), join(stacks, `${e}--${s}`), { recursive: true });
+      }
+      const printed = run(tool, [stacks, '--work', join(scratch, 'tfplan')], app);
+      process.stdout.write(printed.split('\n').filter((l) => / (PASS|FAIL) /.test(l)).map((l) => `  ${l}\n`).join(''));
+    });
+  } else {
+    process.stdout.write(`check-package: no tfplan tool at ${tool}: Terraform not run on the apps' stacks\n`);
   }
 
   const cli = join(scratch, 'cli');

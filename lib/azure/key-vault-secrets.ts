@@ -100,6 +100,8 @@ export interface KeyVaultSecretHandle {
   readonly name: string;
   /** Terraform expression of its versionless id, the scope of its grants. */
   readonly scope: string;
+  /** Terraform expression of the id of its current version, for resources of the user's own. */
+  readonly id: string;
   /** Assigns "Key Vault Secrets User" on this secret alone. */
   grantRead(reader: IKeyVaultReader | string, options?: KeyVaultGrantOptions): KeyVaultSecretGrant;
 }
@@ -253,7 +255,7 @@ export class KeyVaultSecrets extends Construct {
   }
 
   private handleOf(name: string): KeyVaultSecretHandle {
-    return { name, scope: this.scopeOf(name), grantRead: (reader, options) => this.grantRead(name, reader, options) };
+    return { name, scope: this.scopeOf(name), id: this.blocksOf(name).ref(name, 'id'), grantRead: (reader, options) => this.grantRead(name, reader, options) };
   }
 
   /** Secret names in the set, sorted. */

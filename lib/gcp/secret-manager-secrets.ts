@@ -74,6 +74,8 @@ export interface SecretManagerSecretHandle {
   readonly secretId: string;
   /** Address of its block. */
   readonly address: string;
+  /** Terraform expression of its id (`projects/P/secrets/ID`), for resources of the user's own. */
+  readonly id: string;
   /** Grants `roles/secretmanager.secretAccessor` on this secret alone. */
   grantRead(reader: ISecretManagerReader | string, options?: SecretGrantOptions): SecretGrant;
 }
@@ -151,7 +153,9 @@ export class SecretManagerSecrets extends Construct {
   /** The handle of a secret of the set. */
   public secret(secretId: string): SecretManagerSecretHandle {
     const address = this.addressOf(secretId);
-    return { secretId, address, grantRead: (reader, options) => this.grantRead(secretId, reader, options) };
+    const s = this.specs.get(secretId)!;
+    const id = (s.adopt ? this.adopted : this.created).ref(secretId, 'id');
+    return { secretId, address, id, grantRead: (reader, options) => this.grantRead(secretId, reader, options) };
   }
 
   /** Secret ids in the set, sorted. */

@@ -135,7 +135,7 @@ export class ResourceBlocks<C> extends TerraformElement {
   public add(key: string, body: BlockBody<C>, options: BlockOptions = {}): void {
     if (this.entries.has(key)) throw new Error(`${this.node.path}: ${this.props.type} ${JSON.stringify(key)} is already declared`);
     const name = blockName(this.props.prefix, key);
-    claimAddress(this, blockAddress(this.props.type, name, this.data), `${this.node.path} (${JSON.stringify(key)})`);
+    claimAddress(this, blockAddress(this.props.type, name, this.data), key);
     this.entries.set(key, { name, body: body as Record<string, unknown>, options });
   }
 
@@ -273,26 +273,35 @@ export function mergeBlocks(into: BlocksJson, from: BlocksJson): BlocksJson {
   return into;
 }
 
-/** Terraform addresses claimed in each stack, with who claimed them (`path ("key")`). */
-const claims = new WeakMap<TerraformStack, Map<string, string>>();
+/** Who claimed an address: a construct, and the key of a collection's block. */
+interface Claim {
+  readonly owner: Construct;
+  readonly key?: string;
+}
+
+const describeClaim = (c: Claim) => (c.key === undefined ? c.owner.node.path : `${c.owner.node.path} (${JSON.stringify(c.key)})`);
+
+/** Terraform addresses claimed in each stack. */
+const claims = new WeakMap<TerraformStack, Map<string, Claim>>();
 
 /**
- * Claims a Terraform address in the stack of `scope` for `owner`, or throws when another owner holds
- * it: two blocks with one address would be merged into one resource by the JSON they are written
- * to, silently (a secret landing in the other project, a grant in the other vault).
+ * Claims a Terraform address in the stack of `owner` (for the block of `key`, in a collection), or
+ * throws when another owner holds it: two blocks with one address would be merged into one
+ * resource by the JSON they are written to, silently (a secret landing in the other project, a
+ * grant in the other vault).
  */
-export function claimAddress(scope: Construct, address: string, owner: string): void {
-  const stack = TerraformStack.of(scope);
+export function claimAddress(owner: Construct, address: string, key?: string): void {
+  const stack = TerraformStack.of(owner);
   let claimed = claims.get(stack);
   if (!claimed) claims.set(stack, (claimed = new Map()));
   const other = claimed.get(address);
-  if (other !== undefined && other !== owner) {
+  if (other !== undefined && (other.owner !== owner || other.key !== key)) {
     throw new Error(
-      `${owner}: Terraform address ${address} is already claimed by ${other} in stack ${stack.node.id}; ` +
+      `${describeClaim({ owner, key })}: Terraform address ${address} is already claimed by ${describeClaim(other)} in stack ${stack.node.id}; ` +
         'two blocks of one address would be merged into one: give one of the constructs another resourceName',
     );
   }
-  claimed.set(address, owner);
+  claimed.set(address, { owner, key });
 }
 
 /**
@@ -301,7 +310,7 @@ export function claimAddress(scope: Construct, address: string, owner: string): 
  */
 export function fixedName(element: TerraformElement & { terraformResourceType?: string }, name: string, kind: 'resource' | 'data' | 'variable' = 'resource'): void {
   const address = kind === 'variable' ? `var.${name}` : blockAddress(element.terraformResourceType ?? '', name, kind === 'data');
-  claimAddress(element, address, element.node.path);
+  claimAddress(element, address);
   element.overrideLogicalId(name);
 }
 
