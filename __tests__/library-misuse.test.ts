@@ -2,8 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { KeyVault as AzurermKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
 import {
   AksClusters,
@@ -48,14 +51,14 @@ describe('two constructs never merge into one Terraform block', () => {
     );
   });
 
-  test('two KeyVaultSecrets with their own resourceName keep each secret in its own vault, sharing one first-values variable', () => {
+  test('two KeyVaultSecrets with their own resourceName keep each secret in its own vault, each with its own first-values variable', () => {
     const stack = new TerraformStack(Testing.app(), 'side');
     new KeyVaultSecrets(stack, 'One', { keyVaultId: VAULT_ID, secrets: [{ name: 'db' }], resourceName: 'one' });
     new KeyVaultSecrets(stack, 'Two', { keyVaultId: `${VAULT_ID}-2`, secrets: [{ name: 'db' }], resourceName: 'two' });
     const json = JSON.parse(Testing.synth(stack));
     expect(json.resource.azurerm_key_vault_secret.one_db.key_vault_id).toBe(VAULT_ID);
     expect(json.resource.azurerm_key_vault_secret.two_db.key_vault_id).toBe(`${VAULT_ID}-2`);
-    expect(Object.keys(json.variable)).toEqual(['secret_values']);
+    expect(Object.keys(json.variable).sort()).toEqual(['one_values', 'two_values']);
   });
 
   test('a SecretAccessorGrants beside a SecretManagerSecrets with the same grant key is refused', () => {
@@ -149,7 +152,7 @@ describe('construct input is checked at synthesis with the declaration rules', (
     secrets.grantRead('ok', 'billing');
     new KeyVault(stack, 'Vault', { name: 'v'.repeat(40), location: 'japaneast', resourceGroupName: 'rg', tenantId: 'not-a-guid', deployerObjectId: TENANT });
     const message = synthErrors(a);
-    expect(message).toContain('bad/Secrets: project is required (a GCP project id is 6-30 lowercase letters');
+    expect(message).toContain('bad/Secrets: project is required (rule gcp-project-id: a GCP project id is 6-30 lowercase letters');
     expect(message).toContain('bad/Secrets: secrets["has space/and slash!"].secretId "has space/and slash!" breaks rule secret-manager-id: a Secret Manager secret id is 1-255 letters, digits, underscores or hyphens');
     expect(message).toContain('bad/Secrets: secrets["has space/and slash!"].labels key "Bad Key" breaks rule gcp-label-key');
     expect(message).toMatch(/bad\/Secrets\/Accessors: grants\["billing\/ok"\]\.member "billing" breaks rule gcp-iam-member/);
@@ -178,10 +181,10 @@ describe('construct input is checked at synthesis with the declaration rules', (
     ids.addIdentity({ key: 'x', name: 'a b' });
     const message = synthErrors(a);
     expect(message).toContain('az/Kv: secrets["under_score"].name "under_score" breaks rule key-vault-secret-name');
-    expect(message).toContain('az/Kv: grantRead("under_score") principal id "not-an-object-id" breaks rule guid');
+    expect(message).toContain('az/Kv: grantRead("under_score") principal id "not-an-object-id" breaks rule object-id: an object (principal) id is a GUID');
     expect(message).toContain('az/Vaults: location "Japan East" breaks rule azure-location');
     expect(message).toContain('az/Vaults: vaults["billing"].name "-bad" breaks rule key-vault-name');
-    expect(message).toMatch(/az\/Ids: identity "x" name "a b" is not 3-128 letters/);
+    expect(message).toContain('az/Ids: identities["x"].name "a b" breaks rule managed-identity-name: a managed identity name is 3-128 letters');
   });
 
   test('clusters: GKE and AKS names, locations and resource groups', () => {
@@ -244,9 +247,110 @@ describe("the rule pack on a user's own stack", () => {
     expect(access.suppressions.map((s) => s.rule).sort()).toEqual(['SW-DEL-001', 'SW-LBL-001']);
   });
 
+  test("the deployer's access to a vault and a service's read access to its own vault pass, whatever their resourceName", () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'vaults');
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const settings = { location: 'japaneast', resourceGroupName: 'rg', tenantId: TENANT, deployerObjectId: TENANT };
+    new KeyVault(stack, 'Main', { name: 'kv-billing-main', ...settings });
+    new KeyVault(stack, 'Batch', { name: 'kv-billing-batch', ...settings, resourceName: 'batch_vault' });
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    const billing = ids.addIdentity({ key: 'billing', name: 'id-billing' });
+    const vaults = new ServiceKeyVaults(stack, 'Vaults', { ...settings, resourceName: 'svc_vaults' });
+    vaults.addVault({ service: 'billing', name: 'kv-svc-billing' });
+    vaults.addVault({ service: 'orders', name: 'kv-svc-orders' });
+    vaults.grantReadAll('billing', billing);
+    const report = applyPolicy(stack);
+    a.synth();
+    expect(report.errors).toEqual([]);
+    // A reader on another service's vault is still flagged.
+    const b = app();
+    const other = new TerraformStack(b, 'other');
+    new AzurermProvider(other, 'azurerm', { features: [{}] });
+    new RoleAssignment(other, 'Wide', { scope: '${azurerm_key_vault.svc_vaults_orders.id}', roleDefinitionName: 'Key Vault Secrets User', principalId: TENANT });
+    const v2 = new ServiceKeyVaults(other, 'Vaults', { ...settings, resourceName: 'svc_vaults' });
+    v2.addVault({ service: 'orders', name: 'kv-svc-orders2' });
+    applyPolicy(other);
+    expect(synthErrors(b)).toMatch(/other\/Wide: SW-IAM-001 azurerm_role_assignment\.Wide: "Key Vault Secrets User" is assigned on/);
+  });
+
   test('an unknown rule or a reason too short to say why is refused', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     expect(() => suppressPolicy(stack, 'SW-NOPE-001', 'because we can say why')).toThrow(/s: suppressPolicy rule "SW-NOPE-001" is not a rule of the pack/);
     expect(() => suppressPolicy(stack, 'SW-DEL-001', 'short')).toThrow(/reason "short" is too short: a reason of at least 10 characters/);
+  });
+});
+
+describe('one owner per address and per cloud object', () => {
+  const TENANT_SETTINGS = { location: 'japaneast', resourceGroupName: 'rg', tenantId: TENANT, deployerObjectId: TENANT };
+
+  test("a resource or variable of the user's own at a fixed address of the product's fails app.synth(), naming both", () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'fixed');
+    new TerraformVariable(stack, 'secret_values', { type: 'string' });
+    const vault = new KeyVault(stack, 'Vault', { name: 'kv-billing', ...TENANT_SETTINGS });
+    new KeyVaultSecrets(stack, 'Secrets', { keyVaultId: vault.resource.id, vaultName: 'kv-billing', secrets: [{ name: 'db' }] });
+    new AzurermKeyVault(stack, 'vault', { name: 'kv-team', location: 'japaneast', resourceGroupName: 'rg', tenantId: TENANT, skuName: 'premium' });
+    const message = synthErrors(a);
+    expect(message).toContain('fixed/vault: Terraform address azurerm_key_vault.vault is also the address of fixed/Vault/Resource');
+    expect(message).toContain('fixed/secret_values: Terraform address var.secret_values is also the address of fixed/Secrets/Values');
+  });
+
+  test('one cloud object under two resourceNames is refused: a secret, a case-folded Key Vault secret, a vault, a service account', () => {
+    const stack = new TerraformStack(Testing.app(), 'objects');
+    new SecretManagerSecrets(stack, 'A', { project: 'my-project', secrets: [{ secretId: 'db' }] });
+    expect(() => new SecretManagerSecrets(stack, 'B', { project: 'my-project', secrets: [{ secretId: 'db', adopt: true }], resourceName: 'b' })).toThrow(
+      /objects\/B \("db"\): Secret Manager secret my-project\/db is already managed by objects\/A \("db"\); two blocks of one object would fight over it/,
+    );
+    new SecretManagerSecrets(stack, 'C', { project: 'other-project', secrets: [{ secretId: 'db' }], resourceName: 'c' });
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID, vaultName: 'kv-one', secrets: [{ name: 'Db-Pass' }] });
+    expect(() => kv.addSecret({ name: 'db-pass' })).toThrow(/Key Vault secret kv-one\/db-pass is already managed by objects\/Kv \("Db-Pass"\)/);
+    new KeyVault(stack, 'V1', { name: 'kv-Billing', ...TENANT_SETTINGS });
+    expect(() => new KeyVault(stack, 'V2', { name: 'KV-billing', ...TENANT_SETTINGS, resourceName: 'v2' })).toThrow(/Key Vault kv-billing is already managed by objects\/V1/);
+    const vaults = new ServiceKeyVaults(stack, 'Vaults', TENANT_SETTINGS);
+    expect(() => vaults.addVault({ service: 'billing', name: 'kv-billing' })).toThrow(/Key Vault kv-billing is already managed by objects\/V1/);
+    const accounts = new WorkloadServiceAccounts(stack, 'Sa', { project: 'my-project' });
+    accounts.addAccount({ key: 'a', accountId: 'secrets-billing', workloadIdentityUser: 'serviceAccount:my-project.svc.id.goog[a/a]' });
+    expect(() => accounts.addAccount({ key: 'b', accountId: 'secrets-billing', workloadIdentityUser: 'serviceAccount:my-project.svc.id.goog[b/b]' })).toThrow(
+      /Google service account my-project\/secrets-billing is already managed by objects\/Sa \("a"\)/,
+    );
+  });
+
+  test('a name that is a cdktf token, or a vault known only by an apply-time id, cannot name a block', () => {
+    const stack = new TerraformStack(Testing.app(), 'tokens');
+    const mine = new UserAssignedIdentity(stack, 'Mine', { name: 'mine', location: 'japaneast', resourceGroupName: 'rg' });
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project' });
+    expect(() => secrets.addSecret({ secretId: mine.name })).toThrow(/tokens\/Secrets: addSecret: secretId is a cdktf token, known only at apply; it names a Terraform block/);
+    const vault = new KeyVault(stack, 'Vault', { name: 'kv-billing', ...TENANT_SETTINGS });
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: vault.resource.id });
+    expect(() => kv.addSecret({ name: 'db' })).toThrow(/tokens\/Kv: addSecret\("db"\): vaultName is required when keyVaultId is known only at apply/);
+  });
+
+  test('missing props and required fields are named, never a TypeError', () => {
+    const stack = new TerraformStack(Testing.app(), 'missing');
+    expect(() => new SecretManagerSecrets(stack, 'A', undefined as unknown as { project: string })).toThrow(/missing\/A: props undefined is not an object/);
+    const secrets = new SecretManagerSecrets(stack, 'B', { project: 'my-project' });
+    expect(() => secrets.addSecret({} as { secretId: string })).toThrow(/missing\/B: addSecret: secretId is required/);
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    expect(() => ids.addIdentity({} as { key: string; name: string })).toThrow(/missing\/Ids: addIdentity: key is required/);
+    expect(() => new SecretManagerSecrets(stack, 'C', { project: 'my-project', secrets: 'x' as unknown as [] })).toThrow(/missing\/C: secrets "x" is not a list of secrets/);
+  });
+
+  test('readers and federations are checked: a literal principal of a reader object, a Workload Identity reader, a federation', () => {
+    expect(() => workloadIdentityReader('12ab', 'BAD', 'Bad_NS', 'sa')).toThrow(
+      /workloadIdentityReader: projectNumber "12ab" breaks rule gcp-project-number.*; project "BAD" breaks rule gcp-project-id.*; namespace "Bad_NS" breaks rule dns-1123-label/,
+    );
+    const a = app();
+    const stack = new TerraformStack(a, 'readers');
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID, secrets: [{ name: 'db' }] });
+    kv.grantRead('db', { readerKey: 'x', principalId: 'not-a-guid' });
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    ids.addIdentity({ key: 'billing', name: 'id-billing' });
+    ids.federate({ key: 'billing/aks', identity: 'billing', name: 'bad name', issuer: 'not a url', subject: 'nonsense' });
+    const message = synthErrors(a);
+    expect(message).toContain('readers/Kv: grantRead("db") principal id "not-a-guid" breaks rule object-id');
+    expect(message).toContain('readers/Ids: federations["billing/aks"].name "bad name" breaks rule federated-credential-name');
+    expect(message).toContain('readers/Ids: federations["billing/aks"].issuer "not a url" breaks rule oidc-issuer');
+    expect(message).toContain('readers/Ids: federations["billing/aks"].subject "nonsense" breaks rule kubernetes-subject');
   });
 });

@@ -1,5 +1,5 @@
 import { fixedName } from '../terraform/resource-blocks';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
 import { Construct } from 'constructs';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
@@ -54,6 +54,7 @@ export class AksClusters extends Construct {
 
   constructor(scope: Construct, id: string, props: AksClustersProps) {
     super(scope, id);
+    requireProps(this, props);
     this.auth = props.auth ?? 'azurecli';
     const checks: { condition: string; error_message: string }[] = [];
     // The data source exports oidc_issuer_enabled (not the workload identity webhook flag, which

@@ -5,9 +5,10 @@ import type { DataAzurermKeyVaultSecretConfig } from '@cdktf/provider-azurerm/li
 import type { DataAzurermKeyVaultSecretsConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secrets';
 import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ResourceBlocks, dependableAddress, fixedName, type BlockLifecycle } from '../terraform/resource-blocks';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, isExpression, requireLiteral, requireProps } from '../terraform/construct-checks';
 import { grantKey } from '../terraform/grant-key';
 import { RULES } from '../declaration/rules';
+import { claimObject } from '../terraform/address-claims';
 import type { IKeyVaultReader } from './key-vault-reader';
 import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
@@ -106,8 +107,8 @@ export interface KeyVaultSecretHandle {
   grantRead(reader: IKeyVaultReader | string, options?: KeyVaultGrantOptions): KeyVaultSecretGrant;
 }
 
-/** The ephemeral first-values variable of each stack: one per stack, shared by its secret sets. */
-const valueVariables = new WeakMap<TerraformStack, TerraformVariable>();
+/** The ephemeral first-values variables of each stack, by name. */
+const valueVariables = new WeakMap<TerraformStack, Map<string, TerraformVariable>>();
 
 /**
  * Key Vault secrets (in one vault, or each in its own), one block per secret named by secret name
@@ -143,14 +144,20 @@ export class KeyVaultSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.keyVaultId = props.keyVaultId;
     this.vaultName = props.vaultName;
     this.checks = new ConstructChecks(this);
     this.checks.record('tags', props.tags, RULES.azureTagKey, RULES.azureTagValue);
     this.tags = props.tags;
-    if (props.keyVaultId !== undefined && typeof props.keyVaultId !== 'string') this.checks.add(() => `keyVaultId ${JSON.stringify(props.keyVaultId)} is not a string`);
+    this.checks.check(props.keyVaultId === undefined || typeof props.keyVaultId === 'string', 'keyVaultId', props.keyVaultId, { id: 'key-vault-id', text: 'a vault id is a string: a resource id or a Terraform reference' });
+    // One variable per stack and set name: sets with their own resourceName take their own first
+    // values (`<resourceName>_values`), so that one secret name in two vaults gets two values.
     const stack = TerraformStack.of(this);
-    let values = valueVariables.get(stack);
+    const variable = props.resourceName ? `${props.resourceName}_values` : 'secret_values';
+    let byName = valueVariables.get(stack);
+    if (!byName) valueVariables.set(stack, (byName = new Map()));
+    let values = byName.get(variable);
     if (!values) {
       values = new TerraformVariable(this, 'Values', {
         type: 'map(string)',
@@ -158,9 +165,9 @@ export class KeyVaultSecrets extends Construct {
         sensitive: true,
         description: 'First values of new secrets, by secret name; ephemeral, never stored. Every secret that does not exist yet needs one.',
       });
-      fixedName(values, 'secret_values', 'variable');
+      fixedName(values, variable, 'variable');
       values.addOverride('ephemeral', true);
-      valueVariables.set(stack, values);
+      byName.set(variable, values);
     }
     this.values = values;
     const lifecycle: BlockLifecycle = { ignore_changes: KEY_VAULT_SECRET_IGNORED };
@@ -196,11 +203,13 @@ export class KeyVaultSecrets extends Construct {
       prefix: prefixes.readers,
       movedFrom: prefixes.readers,
     });
+    if (props.secrets !== undefined && !Array.isArray(props.secrets)) throw new Error(`${this.node.path}: secrets ${JSON.stringify(props.secrets)} is not a list of secrets ({ name, tags?, adopt?, ... })`);
     for (const s of props.secrets ?? []) this.addSecret(s);
   }
 
   /** Adds a secret; returns its handle. */
   public addSecret(spec: KeyVaultSecretSpec): KeyVaultSecretHandle {
+    requireLiteral(`${this.node.path}: addSecret`, 'name', spec?.name);
     if (this.specs.has(spec.name)) throw new Error(`${this.node.path}: secret ${spec.name} is already declared`);
     const keyVaultId = spec.keyVaultId ?? this.keyVaultId;
     if (keyVaultId === undefined) throw new Error(`${this.node.path}: secret ${spec.name} names no vault, and the construct has no keyVaultId`);
@@ -208,6 +217,13 @@ export class KeyVaultSecrets extends Construct {
     this.checks.rule(`${at}.name`, spec.name, RULES.keyVaultSecretName);
     this.checks.record(`${at}.tags`, spec.tags, RULES.azureTagKey, RULES.azureTagValue);
     const vault = spec.vaultName ?? this.vaultName ?? keyVaultId;
+    // The vault's lookup block is named after it.
+    if (spec.vaultName === undefined && this.vaultName === undefined && isExpression(keyVaultId)) {
+      throw new Error(`${this.node.path}: addSecret(${JSON.stringify(spec.name)}): vaultName is required when keyVaultId is known only at apply (the vault's lookup block is named after it)`);
+    }
+    requireLiteral(`${this.node.path}: addSecret(${JSON.stringify(spec.name)})`, 'vaultName', vault);
+    // Key Vault compares secret names without case.
+    claimObject(this, 'Key Vault secret', `${vault}/${spec.name.toLowerCase()}`, spec.name);
     this.specs.set(spec.name, spec);
     const tags = sortedRecord(this.tags || spec.tags ? { ...this.tags, ...spec.tags } : undefined);
     if (spec.adopt) {
@@ -239,7 +255,7 @@ export class KeyVaultSecrets extends Construct {
               condition: `\${try(length(var.${this.values.friendlyUniqueId}[${name}]), 0) > 0 || contains(${this.existing.ref(vault, 'names').slice(2, -1)}, ${name})}`,
               error_message:
                 `Key Vault secret ${spec.name} does not exist yet and has no first value: it is created only from one, so that no pod ever reads a placeholder. ` +
-                `Give it at this apply, e.g. TF_VAR_secret_values='{${name}:"..."}' (ephemeral: stored nowhere), or create it in vault ${vault} first and declare adopt: true on its key.`,
+                `Give it at this apply, e.g. TF_VAR_${this.values.friendlyUniqueId}='{${name}:"..."}' (ephemeral: stored nowhere), or create it in vault ${vault} first and declare adopt: true on its key.`,
             },
           ],
         },
@@ -287,9 +303,9 @@ export class KeyVaultSecrets extends Construct {
    */
   public grantRead(secretName: string, reader: IKeyVaultReader | string, options: KeyVaultGrantOptions = {}): KeyVaultSecretGrant {
     if (!this.specs.has(secretName)) throw new Error(`${this.node.path}: cannot grant read on ${secretName}: it is not a secret of this vault`);
-    const k = grantKey(`${this.node.path}: grantRead(${JSON.stringify(secretName)})`, secretName, reader, options.key);
+    const k = grantKey(`${this.node.path}: grantRead(${JSON.stringify(secretName)})`, secretName, reader, options.key, 'identities.identity("billing"), or { readerKey, principalId }');
     const principalId = typeof reader === 'string' ? reader : reader.principalId;
-    if (typeof reader === 'string') this.checks.rule(`grantRead(${JSON.stringify(secretName)}) principal id`, reader, RULES.guid);
+    this.checks.rule(() => `grantRead(${JSON.stringify(secretName)}) principal id`, principalId, RULES.objectId);
     const existing = this.grants.get(k);
     if (existing) {
       if (existing.secretName !== secretName || existing.principalId !== principalId) {
@@ -297,6 +313,7 @@ export class KeyVaultSecrets extends Construct {
       }
       return existing;
     }
+    claimObject(this, 'role assignment', `${KEY_VAULT_SECRETS_USER_ROLE} on ${this.scopeOf(secretName)} for ${principalId}`, k);
     const g = { key: k, secretName, principalId, role: KEY_VAULT_SECRETS_USER_ROLE };
     this.grants.set(k, g);
     this.readers.add(k, {

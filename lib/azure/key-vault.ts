@@ -3,7 +3,9 @@ import { KeyVault as AzurermKeyVault } from '@cdktf/provider-azurerm/lib/key-vau
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
 import { fixedName } from '../terraform/resource-blocks';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireProps } from '../terraform/construct-checks';
+import { claimObject } from '../terraform/address-claims';
+import { DEPLOYER_ACCESS } from '../policy/purposes';
 import { RULES } from '../declaration/rules';
 
 /** Built-in role that manages secrets, for the principal that deploys them. */
@@ -76,17 +78,19 @@ export class KeyVault extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
     super(scope, id);
+    requireProps(this, props);
     const checks = new ConstructChecks(this);
     checks.rule('name', props.name, RULES.keyVaultName);
     checks.rule('tenantId', props.tenantId, RULES.guid);
-    checks.rule('deployerObjectId', props.deployerObjectId, RULES.guid);
+    checks.rule('deployerObjectId', props.deployerObjectId, RULES.objectId);
     checks.rule('location', props.location, RULES.azureLocation);
     checks.rule('resourceGroupName', props.resourceGroupName, RULES.azureResourceGroup);
     checks.record('tags', props.tags, RULES.azureTagKey, RULES.azureTagValue);
     if (props.subscriptionId !== undefined) checks.rule('subscriptionId', props.subscriptionId, RULES.guid);
     const days = props.softDeleteRetentionDays;
-    checks.add(() => (days === undefined || (Number.isInteger(days) && days >= 7 && days <= 90) ? undefined : `softDeleteRetentionDays ${days} is not a whole number of days from 7 to 90 (Key Vault's range)`));
+    if (days !== undefined) checks.rule('softDeleteRetentionDays', String(days), RULES.softDeleteRetentionDays);
     const name = props.resourceName ?? 'vault';
+    if (typeof props.name === 'string') claimObject(this, 'Key Vault', props.name.toLowerCase());
     this.resource = new AzurermKeyVault(this, 'Resource', {
       name: props.name,
       location: props.location,
@@ -127,5 +131,6 @@ export class KeyVault extends Construct {
       description: 'The deploying principal manages the secrets of this vault (secret-wiring)',
     });
     fixedName(this.deployerAccess, name === 'vault' ? 'deployer_secrets_officer' : `${name}_deployer_secrets_officer`);
+    this.deployerAccess.addOverride('//.purpose', DEPLOYER_ACCESS);
   }
 }

@@ -7,8 +7,10 @@ import { sortedRecord } from '../util/sorted-record';
 import { KEY_VAULT_SECRETS_OFFICER_ROLE, type KeyVaultSettings } from './key-vault';
 import { KEY_VAULT_SECRETS_USER_ROLE } from './key-vault-secrets';
 import type { IKeyVaultReader } from './key-vault-reader';
-import { ConstructChecks, isExpression } from '../terraform/construct-checks';
+import { ConstructChecks, requireLiteral, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
+import { claimObject } from '../terraform/address-claims';
+import { DEPLOYER_ACCESS, OWN_VAULT_READER } from '../policy/purposes';
 
 /** Settings of every service vault; the deploying principal gets "Key Vault Secrets Officer" on each. */
 export interface ServiceKeyVaultsProps extends KeyVaultSettings {
@@ -45,24 +47,28 @@ export class ServiceKeyVaults extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceKeyVaultsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.props = props;
     this.checks = new ConstructChecks(this);
     this.checks.rule('location', props.location, RULES.azureLocation);
     this.checks.rule('resourceGroupName', props.resourceGroupName, RULES.azureResourceGroup);
     this.checks.rule('tenantId', props.tenantId, RULES.guid);
-    this.checks.rule('deployerObjectId', props.deployerObjectId, RULES.guid);
+    this.checks.rule('deployerObjectId', props.deployerObjectId, RULES.objectId);
     const own = props.resourceName;
     // Destroying a vault would take every secret in it: Terraform refuses.
     this.vaults = new ResourceBlocks(this, 'Resource', { type: 'azurerm_key_vault', prefix: own ?? COLLECTIONS.azureVaults, lifecycle: { prevent_destroy: true } });
-    this.officers = new ResourceBlocks(this, 'Officers', { type: 'azurerm_role_assignment', prefix: own ? `${own}_officers` : COLLECTIONS.azureVaultOfficers });
-    this.readers = new ResourceBlocks(this, 'Readers', { type: 'azurerm_role_assignment', prefix: own ? `${own}_readers` : COLLECTIONS.azureVaultReaders });
+    this.officers = new ResourceBlocks(this, 'Officers', { type: 'azurerm_role_assignment', prefix: own ? `${own}_officers` : COLLECTIONS.azureVaultOfficers, purpose: DEPLOYER_ACCESS });
+    this.readers = new ResourceBlocks(this, 'Readers', { type: 'azurerm_role_assignment', prefix: own ? `${own}_readers` : COLLECTIONS.azureVaultReaders, purpose: OWN_VAULT_READER });
   }
 
   /** Adds a service's vault and the deploying principal's access to it. */
   public addVault(spec: ServiceKeyVaultSpec): void {
+    requireLiteral(`${this.node.path}: addVault`, 'service', spec?.service);
     const p = this.props;
     const at = `vaults[${JSON.stringify(spec.service)}]`;
+    this.checks.rule(`${at}.service`, spec.service, RULES.serviceName);
     this.checks.rule(`${at}.name`, spec.name, RULES.keyVaultName);
+    if (typeof spec.name === 'string') claimObject(this, 'Key Vault', spec.name.toLowerCase(), spec.service);
     this.checks.record(`${at}.tags`, spec.tags, RULES.azureTagKey, RULES.azureTagValue);
     this.vaults.add(spec.service, {
       name: spec.name,
@@ -99,7 +105,7 @@ export class ServiceKeyVaults extends Construct {
     if (typeof reader !== 'string' && reader.readerKey !== service) {
       throw new Error(`${this.node.path}: grantReadAll(${JSON.stringify(service)}) is given the reader ${JSON.stringify(reader.readerKey)}: a service's vault is read by that service alone`);
     }
-    if (!isExpression(principalId)) this.checks.rule(`grantReadAll(${JSON.stringify(service)}) principal id`, principalId, RULES.guid);
+    this.checks.rule(`grantReadAll(${JSON.stringify(service)}) principal id`, principalId, RULES.objectId);
     this.readers.add(service, {
       scope: this.idOf(service),
       role_definition_name: KEY_VAULT_SECRETS_USER_ROLE,

@@ -4,8 +4,9 @@ import type { FederatedIdentityCredentialConfig } from '@cdktf/provider-azurerm/
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
 import { WORKLOAD_IDENTITY_AUDIENCE } from '../plan/azure-plan';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireLiteral, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
+import { claimObject } from '../terraform/address-claims';
 import type { IKeyVaultReader } from './key-vault-reader';
 
 export { WORKLOAD_IDENTITY_AUDIENCE };
@@ -63,6 +64,7 @@ export class WorkloadIdentities extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadIdentitiesProps) {
     super(scope, id);
+    requireProps(this, props);
     this.props = props;
     this.checks = new ConstructChecks(this);
     this.checks.rule('location', props.location, RULES.azureLocation);
@@ -84,10 +86,10 @@ export class WorkloadIdentities extends Construct {
 
   /** Adds an identity; returns it, a reader for `KeyVaultSecrets.grantRead`. */
   public addIdentity(spec: WorkloadIdentitySpec): WorkloadIdentity {
+    requireLiteral(`${this.node.path}: addIdentity`, 'key', spec?.key);
     if (this.identities.has(spec.key)) throw new Error(`${this.node.path}: identity ${spec.key} is already declared`);
-    this.checks.add(() =>
-      /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/.test(spec.name) ? undefined : `identity ${JSON.stringify(spec.key)} name ${JSON.stringify(spec.name)} is not 3-128 letters, digits, hyphens or underscores starting with a letter or digit (a managed identity name)`,
-    );
+    this.checks.rule(`identities[${JSON.stringify(spec.key)}].name`, spec.name, RULES.managedIdentityName);
+    claimObject(this, 'managed identity', `${this.props.resourceGroupName}/${spec.name}`.toLowerCase(), spec.key);
     this.identities.add(spec.key, {
       name: spec.name,
       location: this.props.location,
@@ -104,8 +106,13 @@ export class WorkloadIdentities extends Construct {
   }
 
   public federate(spec: FederationSpec): void {
+    requireLiteral(`${this.node.path}: federate`, 'key', spec?.key);
     if (!this.identities.has(spec.identity)) throw new Error(`${this.node.path}: no identity ${spec.identity} to federate`);
     if (this.credentials.has(spec.key)) throw new Error(`${this.node.path}: federation ${spec.key} is already declared`);
+    const at = `federations[${JSON.stringify(spec.key)}]`;
+    this.checks.rule(`${at}.name`, spec.name, RULES.federatedCredentialName);
+    this.checks.rule(`${at}.issuer`, spec.issuer, RULES.oidcIssuer);
+    this.checks.rule(`${at}.subject`, spec.subject, RULES.kubernetesSubject);
     this.credentials.add(spec.key, {
       name: spec.name,
       resource_group_name: this.props.resourceGroupName,

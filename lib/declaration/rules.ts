@@ -135,6 +135,33 @@ export const RULES = {
     '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
     'a tenant or subscription id is a GUID such as 00000000-0000-0000-0000-000000000000',
   ),
+  objectId: rule(
+    'object-id',
+    '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    'an object (principal) id is a GUID such as 00000000-0000-0000-0000-000000000000',
+  ),
+  managedIdentityName: rule(
+    'managed-identity-name',
+    '^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$',
+    'a managed identity name is 3-128 letters, digits, hyphens or underscores, starting with a letter or digit',
+  ),
+  federatedCredentialName: rule(
+    'federated-credential-name',
+    '^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$',
+    'a federated identity credential name is 3-120 letters, digits, hyphens or underscores, starting with a letter or digit',
+  ),
+  oidcIssuer: rule('oidc-issuer', '^https://[^\\s]+$', 'an OIDC issuer is an https:// URL (the cluster\'s oidc_issuer_url)'),
+  kubernetesSubject: rule(
+    'kubernetes-subject',
+    '^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+    'a federated subject is system:serviceaccount:NAMESPACE:NAME (one Kubernetes service account)',
+  ),
+  workloadIdentityUser: rule(
+    'workload-identity-user',
+    '^serviceAccount:[a-z][-a-z0-9.:]*\\.svc\\.id\\.goog\\[[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\\]$',
+    'a workload identity user is serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA] (one Kubernetes service account)',
+  ),
+  softDeleteRetentionDays: rule('soft-delete-retention-days', '^([7-9]|[1-8][0-9]|90)$', 'soft delete retention is a whole number of days from 7 to 90 (Key Vault\'s range)'),
   azureLocation: rule('azure-location', '^[a-z][a-z0-9]{2,39}$', 'an Azure location is a region name such as japaneast'),
   azureResourceGroup: rule(
     'azure-resource-group',

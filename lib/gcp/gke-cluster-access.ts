@@ -4,7 +4,7 @@ import type { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-goo
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ResourceBlocks } from '../terraform/resource-blocks';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
 
 export interface GkeClusterAccessProps {
@@ -30,6 +30,7 @@ export class GkeClusterAccess extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: GkeClusterAccessProps) {
     super(scope, id);
+    requireProps(this, props);
     this.name = props.name;
     const checks = new ConstructChecks(this);
     checks.rule('project', props.project, RULES.gcpProjectId);

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import type { SecretManagerSecretIamMemberConfig } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireLiteral, requireProps } from '../terraform/construct-checks';
+import { claimObject } from '../terraform/address-claims';
 import { RULES } from '../declaration/rules';
 
 /** The role every grant gives: read a secret's versions, nothing more. */
@@ -40,6 +41,7 @@ export class SecretAccessorGrants extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretAccessorGrantsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.project = props.project;
     this.checks = new ConstructChecks(this);
     this.checks.rule('project', props.project, RULES.gcpProjectId);
@@ -56,6 +58,8 @@ export class SecretAccessorGrants extends Construct {
    * @param after addresses the grant waits for (its secret, the service account it names) @default - none
    */
   public add(grant: { key: string; secretId: string; member: string; adopt?: boolean }, after: readonly string[] = []): SecretGrant {
+    requireLiteral(`${this.node.path}: add`, 'key', grant?.key);
+    requireLiteral(`${this.node.path}: add(${JSON.stringify(grant.key)})`, 'secretId', grant.secretId);
     const existing = this.grants.get(grant.key);
     if (existing) {
       if (existing.secretId !== grant.secretId || existing.member !== grant.member) {
@@ -65,6 +69,7 @@ export class SecretAccessorGrants extends Construct {
     }
     this.checks.rule(`grants[${JSON.stringify(grant.key)}].member`, grant.member, RULES.gcpIamMember);
     this.checks.rule(`grants[${JSON.stringify(grant.key)}].secretId`, grant.secretId, RULES.secretManagerId);
+    claimObject(this, 'IAM grant', `projects/${this.project}/secrets/${grant.secretId} ${SECRET_ACCESSOR_ROLE} ${grant.member}`, grant.key);
     const g: SecretGrant = { key: grant.key, secretId: grant.secretId, member: grant.member, role: SECRET_ACCESSOR_ROLE };
     this.grants.set(grant.key, g);
     // An existing grant (a binding script's) is imported under the provider's id for one member.

@@ -1,4 +1,5 @@
 import { workloadIdentityPrincipal } from '../declaration/naming';
+import { RULES, satisfies, type NameRule } from '../declaration/rules';
 /**
  * Who can be given read access to Secret Manager secrets: an IAM member with a key known at plan
  * time, and what its grants must wait for.
@@ -23,5 +24,15 @@ export interface ISecretManagerReader {
  * @param readerKey key of its grants @default "<namespace>/<serviceAccount>"
  */
 export function workloadIdentityReader(projectNumber: string, project: string, namespace: string, serviceAccount: string, readerKey?: string): ISecretManagerReader {
+  const fields: [string, unknown, NameRule][] = [
+    ['projectNumber', projectNumber, RULES.gcpProjectNumber],
+    ['project', project, RULES.gcpProjectId],
+    ['namespace', namespace, RULES.dns1123Label],
+    ['serviceAccount', serviceAccount, RULES.dns1123Subdomain],
+  ];
+  const problems = fields
+    .filter(([, v, r]) => typeof v !== 'string' || !satisfies(r, v))
+    .map(([f, v, r]) => `${f} ${JSON.stringify(v)} breaks rule ${r.id}: ${r.text}`);
+  if (problems.length > 0) throw new Error(`workloadIdentityReader: ${problems.join('; ')}`);
   return { readerKey: readerKey ?? `${namespace}/${serviceAccount}`, member: workloadIdentityPrincipal(projectNumber, project, namespace, serviceAccount) };
 }

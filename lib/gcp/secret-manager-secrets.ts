@@ -6,7 +6,8 @@ import { sortedRecord } from '../util/sorted-record';
 import { COLLECTIONS } from '../terraform/addresses';
 import { SecretAccessorGrants, type SecretGrant } from './secret-accessor-grants';
 import type { ISecretManagerReader } from './secret-manager-reader';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireLiteral, requireProps } from '../terraform/construct-checks';
+import { claimObject } from '../terraform/address-claims';
 import { grantKey } from '../terraform/grant-key';
 import { RULES } from '../declaration/rules';
 
@@ -100,6 +101,7 @@ export class SecretManagerSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretManagerSecretsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.project = props.project;
     this.checks = new ConstructChecks(this);
     this.checks.rule('project', props.project, RULES.gcpProjectId);
@@ -121,15 +123,18 @@ export class SecretManagerSecrets extends Construct {
       movedFrom: `adopted_${name}`,
     });
     this.grants = new SecretAccessorGrants(this, 'Accessors', { project: props.project, resourceName: name === COLLECTIONS.gcpSecrets ? undefined : `${name}_accessors` });
+    if (props.secrets !== undefined && !Array.isArray(props.secrets)) throw new Error(`${this.node.path}: secrets ${JSON.stringify(props.secrets)} is not a list of secrets ({ secretId, labels?, adopt?, deletionProtection? })`);
     for (const s of props.secrets ?? []) this.addSecret(s);
   }
 
   /** Adds a secret to the set; returns its handle. */
   public addSecret(spec: SecretSpec): SecretManagerSecretHandle {
+    requireLiteral(`${this.node.path}: addSecret`, 'secretId', spec?.secretId);
     if (this.specs.has(spec.secretId)) throw new Error(`${this.node.path}: secret ${spec.secretId} is already in the set`);
     const at = `secrets[${JSON.stringify(spec.secretId)}]`;
     this.checks.rule(`${at}.secretId`, spec.secretId, RULES.secretManagerId);
     this.checks.record(`${at}.labels`, spec.labels, RULES.gcpLabelKey, RULES.gcpLabelValue);
+    claimObject(this, 'Secret Manager secret', `${this.project}/${spec.secretId}`, spec.secretId);
     this.specs.set(spec.secretId, spec);
     const labels = sortedRecord(this.labels || spec.labels ? { ...this.labels, ...spec.labels } : undefined);
     if (spec.adopt) {
@@ -182,7 +187,7 @@ export class SecretManagerSecrets extends Construct {
   public grantRead(secretId: string, reader: ISecretManagerReader | string, options: SecretGrantOptions = {}): SecretGrant {
     if (!this.specs.has(secretId)) throw new Error(`${this.node.path}: cannot grant read on ${secretId}: it is not a secret of this set`);
     const where = `${this.node.path}: grantRead(${JSON.stringify(secretId)})`;
-    const key = grantKey(where, secretId, reader, options.key);
+    const key = grantKey(where, secretId, reader, options.key, 'serviceAccounts.account("billing"), or { readerKey, member }');
     const member = typeof reader === 'string' ? reader : reader.member;
     const waitFor = typeof reader === 'string' ? [] : (reader.waitFor ?? []);
     return this.grants.add({ secretId, member, key, adopt: options.adopt }, [this.addressOf(secretId), ...waitFor, ...(options.after ?? [])]);

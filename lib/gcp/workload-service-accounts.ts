@@ -3,7 +3,8 @@ import type { ServiceAccountConfig } from '@cdktf/provider-google/lib/service-ac
 import type { ServiceAccountIamMemberConfig } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { ResourceBlocks } from '../terraform/resource-blocks';
 import { COLLECTIONS } from '../terraform/addresses';
-import { ConstructChecks } from '../terraform/construct-checks';
+import { ConstructChecks, requireLiteral, requireProps } from '../terraform/construct-checks';
+import { claimObject } from '../terraform/address-claims';
 import { RULES } from '../declaration/rules';
 import type { ISecretManagerReader } from './secret-manager-reader';
 
@@ -61,6 +62,7 @@ export class WorkloadServiceAccounts extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadServiceAccountsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.project = props.project;
     this.checks = new ConstructChecks(this);
     this.checks.rule('project', props.project, RULES.gcpProjectId);
@@ -81,14 +83,13 @@ export class WorkloadServiceAccounts extends Construct {
 
   /** Adds an account and its binding; returns it, a reader for `SecretManagerSecrets.grantRead`. */
   public addAccount(spec: WorkloadServiceAccountSpec): WorkloadServiceAccount {
+    requireLiteral(`${this.node.path}: addAccount`, 'key', spec?.key);
+    requireLiteral(`${this.node.path}: addAccount(${JSON.stringify(spec.key)})`, 'accountId', spec.accountId);
     if (this.specs.has(spec.key)) throw new Error(`${this.node.path}: account ${spec.key} is already declared`);
     const at = `accounts[${JSON.stringify(spec.key)}]`;
     this.checks.rule(`${at}.accountId`, spec.accountId, RULES.googleServiceAccountId);
-    this.checks.add(() =>
-      typeof spec.workloadIdentityUser === 'string' && /^serviceAccount:[a-z][-a-z0-9]*\.svc\.id\.goog\[[^/\]]+\/[^/\]]+\]$/.test(spec.workloadIdentityUser)
-        ? undefined
-        : `${at}.workloadIdentityUser ${JSON.stringify(spec.workloadIdentityUser)} is not serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA] (one Kubernetes service account)`,
-    );
+    this.checks.rule(`${at}.workloadIdentityUser`, spec.workloadIdentityUser, RULES.workloadIdentityUser);
+    claimObject(this, 'Google service account', `${this.project}/${spec.accountId}`, spec.key);
     this.specs.set(spec.key, spec);
     const accountName = `projects/${this.project}/serviceAccounts/${this.emailOf(spec.key)}`;
     this.accounts.add(

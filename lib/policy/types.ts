@@ -15,6 +15,8 @@ export interface ResourceInstance {
   readonly collection?: string;
   /** Key in the collection, or the `for_each` key. */
   readonly key?: string;
+  /** What the block is for, as the construct that wrote it says (`deployer-access`, `own-vault-reader`). @default - not said */
+  readonly purpose?: string;
   /** Terraform address: `type.name` or `type.name["key"]`. */
   readonly address: string;
   /**

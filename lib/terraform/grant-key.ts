@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { isExpression } from './construct-checks';
 
 /**
@@ -8,8 +9,9 @@ import { isExpression } from './construct-checks';
  * two syntheses, and Terraform would replace the grant. That case is refused, saying what to pass.
  *
  * @param where the construct path and call, for the message
+ * @param readerHint how to make a reader on this cloud, for the message
  */
-export function grantKey(where: string, secret: string, reader: { readonly readerKey: string } | string, key: string | undefined): string {
+export function grantKey(where: string, secret: string, reader: { readonly readerKey: string } | string, key: string | undefined, readerHint: string): string {
   if (key !== undefined) {
     if (key.length === 0 || isExpression(key)) throw new Error(`${where}: key ${JSON.stringify(key)} must be a non-empty literal known at plan time (it names the grant's Terraform block)`);
     return key;
@@ -21,9 +23,10 @@ export function grantKey(where: string, secret: string, reader: { readonly reade
     return `${reader.readerKey}/${secret}`;
   }
   if (isExpression(reader)) {
+    const what = Token.isUnresolved(reader) ? '(a value holding a cdktf token)' : JSON.stringify(reader);
     throw new Error(
-      `${where}: the principal ${JSON.stringify(reader)} is known only at apply, and a grant's Terraform name must be known at plan: ` +
-        'pass the identity as a reader (an object with readerKey and the principal, such as identities.identity("billing")), or give the grant a key ({ key: "billing/<secret>" })',
+      `${where}: the principal ${what} is known only at apply, and a grant's Terraform name must be known at plan: ` +
+        `pass a reader (${readerHint}), or give the grant a key ({ key: "<reader>/${secret}" })`,
     );
   }
   return `${reader}/${secret}`;

@@ -4,6 +4,9 @@ import { DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformEleme
 import type { Construct } from 'constructs';
 import type { BlockBody } from './block-body';
 import { blockAddress, blockName, blockRef } from './block-names';
+import { claimAddress } from './address-claims';
+
+export { claimAddress, claimObject, fixedName } from './address-claims';
 
 /**
  * Context key: when true, every collection's blocks are written to a second Terraform file beside
@@ -51,6 +54,11 @@ export interface ResourceBlocksProps {
    * @default - nothing moved
    */
   readonly movedFrom?: string | ((key: string) => readonly string[]);
+  /**
+   * What the blocks are for, written in each block's comment for the rule pack (e.g.
+   * `deployer-access`, `own-vault-reader`), whatever the prefix. @default - nothing written
+   */
+  readonly purpose?: string;
 }
 
 /** Per-block options. */
@@ -114,12 +122,7 @@ export class ResourceBlocks<C> extends TerraformElement {
     blockName(props.prefix, 'x'); // checks the prefix
     this.stack = TerraformStack.of(this);
     let known = collections.get(this.stack);
-    if (!known) {
-      collections.set(this.stack, (known = []));
-      // One check per stack: no two collections may claim the same address.
-      const stack = this.stack;
-      this.node.addValidation({ validate: () => duplicateNames(stack) });
-    }
+    if (!known) collections.set(this.stack, (known = []));
     known.push(this as ResourceBlocks<unknown>);
   }
 
@@ -196,7 +199,7 @@ export class ResourceBlocks<C> extends TerraformElement {
       const dependsOn = [...after, ...own];
       const lifecycle = p.lifecycle || options.lifecycle ? { lifecycle: { ...p.lifecycle, ...options.lifecycle } } : {};
       // Collection and key, for readers of the configuration and the rule pack (Terraform ignores "//").
-      byName[name] = { '//': { collection: p.prefix, key }, ...(resolve(body) as Record<string, unknown>), ...provider, ...lifecycle, ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}) };
+      byName[name] = { '//': { collection: p.prefix, key, ...(p.purpose ? { purpose: p.purpose } : {}) }, ...(resolve(body) as Record<string, unknown>), ...provider, ...lifecycle, ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}) };
       const to = blockAddress(p.type, name, this.data);
       if (options.importId !== undefined) imports.push({ to, id: options.importId });
       if (movedOn) {
@@ -271,67 +274,6 @@ export function mergeBlocks(into: BlocksJson, from: BlocksJson): BlocksJson {
   if (from.import) (into.import ??= []).push(...from.import);
   if (from.moved) (into.moved ??= []).push(...from.moved);
   return into;
-}
-
-/** Who claimed an address: a construct, and the key of a collection's block. */
-interface Claim {
-  readonly owner: Construct;
-  readonly key?: string;
-}
-
-const describeClaim = (c: Claim) => (c.key === undefined ? c.owner.node.path : `${c.owner.node.path} (${JSON.stringify(c.key)})`);
-
-/** Terraform addresses claimed in each stack. */
-const claims = new WeakMap<TerraformStack, Map<string, Claim>>();
-
-/**
- * Claims a Terraform address in the stack of `owner` (for the block of `key`, in a collection), or
- * throws when another owner holds it: two blocks with one address would be merged into one
- * resource by the JSON they are written to, silently (a secret landing in the other project, a
- * grant in the other vault).
- */
-export function claimAddress(owner: Construct, address: string, key?: string): void {
-  const stack = TerraformStack.of(owner);
-  let claimed = claims.get(stack);
-  if (!claimed) claims.set(stack, (claimed = new Map()));
-  const other = claimed.get(address);
-  if (other !== undefined && (other.owner !== owner || other.key !== key)) {
-    throw new Error(
-      `${describeClaim({ owner, key })}: Terraform address ${address} is already claimed by ${describeClaim(other)} in stack ${stack.node.id}; ` +
-        'two blocks of one address would be merged into one: give one of the constructs another resourceName',
-    );
-  }
-  claimed.set(address, { owner, key });
-}
-
-/**
- * Gives a cdktf resource, data source or variable a fixed Terraform name (stable whatever the
- * construct tree), claiming its address so that a second one of that name fails loudly.
- */
-export function fixedName(element: TerraformElement & { terraformResourceType?: string }, name: string, kind: 'resource' | 'data' | 'variable' = 'resource'): void {
-  const address = kind === 'variable' ? `var.${name}` : blockAddress(element.terraformResourceType ?? '', name, kind === 'data');
-  claimAddress(element, address);
-  element.overrideLogicalId(name);
-}
-
-/**
- * Addresses that a collection's block shares with a resource or data source made by cdktf in the
- * same stack (one of the user's own, named by its logical id), as validation messages.
- */
-function duplicateNames(stack: TerraformStack): string[] {
-  const blocks = new Map<string, string>();
-  for (const c of collections.get(stack) ?? []) {
-    const prefix = `${c.data ? 'data.' : ''}${c.type}.`;
-    for (const [key, name] of c.names()) blocks.set(prefix + name, `${c.node.path} (${JSON.stringify(key)})`);
-  }
-  const out: string[] = [];
-  for (const node of stack.node.findAll()) {
-    if (!(node instanceof TerraformResourceClass || node instanceof TerraformDataSource)) continue;
-    const address = dependableAddress(node as TerraformResource | TerraformDataSource);
-    const other = blocks.get(address);
-    if (other !== undefined) out.push(`${node.node.path}: Terraform address ${address} is also the address of ${other}; two blocks of one address would be merged into one: rename one of them`);
-  }
-  return out;
 }
 
 /**

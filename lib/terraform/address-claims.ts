@@ -1,0 +1,108 @@
+import { TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { blockAddress } from './block-names';
+
+/**
+ * Who owns what a stack writes. Two blocks of one Terraform address are merged into one by the JSON
+ * they are written to, silently (a secret landing in the other project, a grant in the other
+ * vault); two blocks of one cloud object under two addresses fight over it (each apply undoing the
+ * other, a destroy deleting what the other still holds). Both are refused, naming both owners.
+ */
+
+/** Who claimed an address or an object: a construct, and the key of a collection's block. */
+interface Claim {
+  readonly owner: Construct;
+  readonly key?: string;
+}
+
+const describe = (c: Claim) => (c.key === undefined ? c.owner.node.path : `${c.owner.node.path} (${JSON.stringify(c.key)})`);
+
+/** Terraform addresses claimed in each stack. */
+const addresses = new WeakMap<TerraformStack, Map<string, Claim>>();
+/** Cloud objects claimed in each app (one state may manage each). */
+const objects = new WeakMap<object, Map<string, Claim>>();
+
+/**
+ * Claims a Terraform address in the stack of `owner` (for the block of `key`, in a collection), or
+ * throws when another owner holds it.
+ */
+export function claimAddress(owner: Construct, address: string, key?: string): void {
+  const stack = TerraformStack.of(owner);
+  let claimed = addresses.get(stack);
+  if (!claimed) {
+    addresses.set(stack, (claimed = new Map()));
+    const map = claimed;
+    stack.node.addValidation({ validate: () => sharedAddresses(stack, map) });
+  }
+  const other = claimed.get(address);
+  if (other !== undefined && (other.owner !== owner || other.key !== key)) {
+    throw new Error(
+      `${describe({ owner, key })}: Terraform address ${address} is already claimed by ${describe(other)} in stack ${stack.node.id}; ` +
+        'two blocks of one address would be merged into one: give one of the constructs another resourceName',
+    );
+  }
+  claimed.set(address, { owner, key });
+}
+
+/**
+ * Claims one cloud object (`what`, e.g. "Secret Manager secret", and its identity, e.g.
+ * `project/secret-id`, compared without case where the cloud ignores case) for `owner` in its app,
+ * or throws when another block of the app already manages it.
+ */
+export function claimObject(owner: Construct, what: string, identity: string, key?: string): void {
+  const root = owner.node.root;
+  let claimed = objects.get(root);
+  if (!claimed) objects.set(root, (claimed = new Map()));
+  const id = `${what}\u0000${identity}`;
+  const other = claimed.get(id);
+  if (other !== undefined && (other.owner !== owner || other.key !== key)) {
+    throw new Error(
+      `${describe({ owner, key })}: ${what} ${identity} is already managed by ${describe(other)}; ` +
+        'two blocks of one object would fight over it (each apply undoing the other, a destroy deleting what the other still holds): declare it once',
+    );
+  }
+  claimed.set(id, { owner, key });
+}
+
+/**
+ * Gives a cdktf resource, data source or variable a fixed Terraform name (stable whatever the
+ * construct tree), claiming its address so that a second one of that name fails loudly.
+ */
+export function fixedName(element: TerraformElement & { terraformResourceType?: string }, name: string, kind: 'resource' | 'data' | 'variable' = 'resource'): void {
+  const address = kind === 'variable' ? `var.${name}` : blockAddress(element.terraformResourceType ?? '', name, kind === 'data');
+  claimAddress(element, address);
+  element.overrideLogicalId(name);
+}
+
+/** The Terraform address of a cdktf element, or undefined for a provider, backend or other element. */
+function addressOf(e: TerraformElement): string | undefined {
+  if (e instanceof TerraformResource) return blockAddress(e.terraformResourceType, e.friendlyUniqueId);
+  if (e instanceof TerraformDataSource) return blockAddress(e.terraformResourceType, e.friendlyUniqueId, true);
+  if (e instanceof TerraformVariable) return `var.${e.friendlyUniqueId}`;
+  if (e instanceof TerraformOutput) return `output.${e.friendlyUniqueId}`;
+  return undefined;
+}
+
+/**
+ * Addresses that a resource, data source, variable or output made by cdktf (one of the user's own,
+ * named by its logical id) shares with a block or a fixed name of the product's, or with another
+ * such element, as validation messages.
+ */
+function sharedAddresses(stack: TerraformStack, claimed: Map<string, Claim>): string[] {
+  const seen = new Map<string, Construct>();
+  const out: string[] = [];
+  for (const node of stack.node.findAll()) {
+    if (!(node instanceof TerraformElement)) continue;
+    const address = addressOf(node);
+    if (address === undefined) continue;
+    const claim = claimed.get(address);
+    const first = seen.get(address);
+    if (claim !== undefined && claim.owner !== node) {
+      out.push(`${node.node.path}: Terraform address ${address} is also the address of ${describe(claim)}; two blocks of one address would be merged into one: rename one of them`);
+    } else if (first !== undefined) {
+      out.push(`${node.node.path}: Terraform address ${address} is also the address of ${first.node.path}; two blocks of one address would be merged into one: rename one of them`);
+    }
+    if (first === undefined) seen.set(address, node);
+  }
+  return out;
+}
