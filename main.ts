@@ -18,7 +18,7 @@ import './stacks/closed-pipe';
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== '--take-over');
 if (unknown.length > 0) {
-  process.stderr.write(`unknown argument ${unknown[0]}; usage: npm run synth [-- --take-over]\n`);
+  process.stderr.write(`unknown argument ${unknown[0]}; usage: secret-wiring synth [--take-over]\n`);
   process.exit(2);
 }
 process.exitCode = synthesize({

@@ -66,7 +66,7 @@ test('the report reads the synthesized grants, not the declaration: a grant adde
   stack.resource.google_secret_manager_secret_iam_member.extra = { secret_id: 'service-b_BAR_PASSWORD', role: 'roles/secretmanager.secretAccessor', member: 'user:someone@example.com' };
   const r = buildAccessReport({ environment: 'evaluation', gcp: { stack, objects: plan.objects, clusters: ['admin'], projectNumber: plan.projectNumber }, suppressions: [] });
   const bar = r.secrets.find((s) => s.name === 'service-b_BAR_PASSWORD')!;
-  expect(bar.readers).toEqual([{ service: '(undeclared)', via: 'from', principal: 'user:someone@example.com' }, { service: 'service-b', via: 'own' }]);
+  expect(bar.readers).toEqual([{ service: '(undeclared)', via: 'grant', principal: 'user:someone@example.com' }, { service: 'service-b', via: 'own' }]);
   expect(renderAccessMarkdown(r)).toContain("- (undeclared) reads service-b's gcp:service-b_BAR_PASSWORD (from)");
 });
 

@@ -8,6 +8,8 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import {
   AksClusters,
   GkeClusterAccess,
@@ -20,7 +22,10 @@ import {
   WorkloadServiceAccounts,
   accessReportOfStacks,
   applyPolicy,
+  renderAccessMarkdown,
   suppressPolicy,
+  DeclarationError,
+  parseDeclaration,
   validateDeclaration,
   workloadIdentityReader,
 } from '../lib';
@@ -274,6 +279,25 @@ describe("the rule pack on a user's own stack", () => {
     expect(synthErrors(b)).toMatch(/other\/Wide: SW-IAM-001 azurerm_role_assignment\.Wide: "Key Vault Secrets User" is assigned on/);
   });
 
+  test("the access report of a user's stack names a grant of its own and a project-wide role as readers", () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'report');
+    new GoogleProvider(stack, 'google', {});
+    const labels = { 'managed-by': 'secret-wiring', service: 'reports', environment: 'production' };
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', labels, secrets: [{ secretId: 'reports_TOKEN' }] });
+    secrets.grantRead('reports_TOKEN', 'serviceAccount:runner@my-project.iam.gserviceaccount.com');
+    const wide = new ProjectIamMember(stack, 'Wide', { project: 'my-project', role: 'roles/secretmanager.secretAccessor', member: 'group:ops@example.com' });
+    suppressPolicy(wide, 'SW-IAM-001', 'the on-call group reads every secret during incidents');
+    const report = applyPolicy(stack);
+    a.synth();
+    const access = accessReportOfStacks(report, { environment: 'production', cloud: 'gcp' });
+    expect(access.secrets[0].readers).toEqual([
+      { service: '(anyone with group:ops@example.com in the project)', via: 'project', principal: 'group:ops@example.com' },
+      { service: '(undeclared)', via: 'grant', principal: 'serviceAccount:runner@my-project.iam.gserviceaccount.com' },
+    ]);
+    expect(renderAccessMarkdown(access)).toContain("- (anyone with group:ops@example.com in the project) reads reports's gcp:reports_TOKEN (a project-wide role)");
+  });
+
   test('an unknown rule or a reason too short to say why is refused', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     expect(() => suppressPolicy(stack, 'SW-NOPE-001', 'because we can say why')).toThrow(/s: suppressPolicy rule "SW-NOPE-001" is not a rule of the pack/);
@@ -353,4 +377,23 @@ describe('one owner per address and per cloud object', () => {
     expect(message).toContain('readers/Ids: federations["billing/aks"].issuer "not a url" breaks rule oidc-issuer');
     expect(message).toContain('readers/Ids: federations["billing/aks"].subject "nonsense" breaks rule kubernetes-subject');
   });
+});
+
+test('applyPolicy takes each stack once, and only stacks', () => {
+  const a = Testing.app();
+  const stack = new TerraformStack(a, 'once');
+  applyPolicy(stack);
+  expect(() => applyPolicy(stack)).toThrow(/once: applyPolicy is already applied to this stack/);
+  expect(() => applyPolicy(a as unknown as TerraformStack)).toThrow(/applyPolicy: .* is not a TerraformStack/);
+});
+
+test('a declaration object that contains itself, or is nested without end, is a declaration problem, not a crash', () => {
+  const cyclic: Record<string, unknown> = { environments: {}, services: {} };
+  (cyclic.services as Record<string, unknown>).loop = cyclic;
+  expect(() => parseDeclaration(cyclic)).toThrow(DeclarationError);
+  expect(() => parseDeclaration(cyclic)).toThrow(/services\.loop.*this value contains itself/);
+  let deep: Record<string, unknown> = {};
+  const top = { environments: {}, services: { deep } };
+  for (let i = 0; i < 5000; i++) deep = (deep.x = {}) as Record<string, unknown>;
+  expect(() => parseDeclaration(top)).toThrow(/nested at most 64 levels deep/);
 });

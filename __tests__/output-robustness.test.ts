@@ -280,7 +280,7 @@ describe('honest messages, no stack trace', () => {
     const root = project();
     const r = cli(root, ['--force']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('unknown argument --force; usage: npm run synth [-- --take-over]\n');
+    expect(r.stderr).toBe('unknown argument --force; usage: secret-wiring synth [--take-over]\n');
   });
 });
 

@@ -111,20 +111,36 @@ function build(root, tsconfig = 'tsconfig.json', log = (line) => process.stderr.
 
 /** Builds when needed; returns the output folder, or an exit code when the build failed. */
 function ensureBuilt(root) {
-  if (!existsSync(join(root, 'tsconfig.json'))) return join(root, 'dist'); // an installed package: shipped build
+  if (!isClone(root)) return join(root, 'dist'); // an installed package: shipped build
   if (isFresh(root)) return sourcesOf(root, 'tsconfig.json').outDir;
   const code = build(root);
   return code === 0 ? sourcesOf(root, 'tsconfig.json').outDir : code;
 }
 
+/** Whether this is a clone (sources to build) rather than an installed package (its shipped build). */
+const isClone = (root) => existsSync(join(root, 'tsconfig.json'));
+
+/** The commands this copy can run: all of them in a clone; in the package, those it ships. */
+function available(root) {
+  if (isClone(root)) return ['build', ...Object.keys(COMMANDS)];
+  return Object.keys(COMMANDS).filter((c) => existsSync(join(root, 'dist', COMMANDS[c])));
+}
+
 function main(argv) {
   const [command, ...args] = argv;
+  const commands = available(ROOT);
+  const known = command === 'build' || Object.prototype.hasOwnProperty.call(COMMANDS, command ?? '');
+  if (known && !commands.includes(command)) {
+    process.stderr.write(`secret-wiring: ${command} is a command of the repository (a clone), not of the installed package; the package has ${commands.join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (command === 'build') {
     process.exitCode = build(ROOT);
     return;
   }
-  if (!Object.prototype.hasOwnProperty.call(COMMANDS, command ?? '')) {
-    process.stderr.write(`usage: secret-wiring <${['build', ...Object.keys(COMMANDS)].join('|')}> [args]\n`);
+  if (!known) {
+    process.stderr.write(`usage: secret-wiring <${commands.join('|')}> [args]\n`);
     process.exitCode = 2;
     return;
   }
@@ -135,11 +151,6 @@ function main(argv) {
   }
   // The command runs in this process, with its own arguments.
   const entry = join(out, COMMANDS[command]);
-  if (!existsSync(entry)) {
-    process.stderr.write(`secret-wiring: ${command} is a command of the repository (a clone), not of the installed package\n`);
-    process.exitCode = 2;
-    return;
-  }
   process.argv = [process.argv[0], entry, ...args];
   require(entry);
 }

@@ -18,7 +18,7 @@ const value = (name: string): string | undefined => {
 const env = value('env');
 const format = value('format') ?? 'text';
 if (!env || (format !== 'text' && format !== 'json')) {
-  process.stderr.write('usage: npm run adopt -- --env NAME [--format text|json]\n');
+  process.stderr.write('usage: secret-wiring adopt --env NAME [--format text|json]\n');
   process.exit(2);
 }
 process.exitCode = adopt({

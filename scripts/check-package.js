@@ -20,7 +20,7 @@ const ROOT = resolve(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 /** What the tarball may hold: the library, its types, the CLI, the schema, and the documents. */
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^bin\/secret-wiring\.js$/, /^schema\/secrets\.schema\.json$/, /^dist\/(lib|stacks)\/.+\.(js|d\.ts)$/, /^dist\/main\.js$/, /^dist\/scripts\/[a-z-]+\.js$/];
+const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^bin\/secret-wiring\.js$/, /^schema\/secrets\.schema\.json$/, /^dist\/(lib|stacks)\/.+\.(js|d\.ts)$/, /^dist\/main\.js$/, /^dist\/scripts\/(adopt|check|convert|identities|report|validate|validate-stacks)\.js$/];
 /** What it must hold. */
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/secret-wiring.js', 'schema/secrets.schema.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/main.js'];
 
@@ -139,6 +139,18 @@ try {
   step('secret-wiring convert', () => {
     writeFileSync(join(cli, 'kes.yaml'), readFileSync(join(ROOT, '__tests__', 'fixtures', 'kes', 'gcp-services.yaml'), 'utf8'));
     run(bin, ['convert', 'kes', 'kes.yaml'], cli);
+  });
+  step('commands of a clone are refused by the package, naming what it has', () => {
+    for (const command of ['build', 'schema', 'bench', 'nonsense']) {
+      let failed;
+      try {
+        run(bin, [command], cli);
+      } catch (e) {
+        failed = e;
+      }
+      if (!failed || failed.status !== 2 || /\n\s+at /.test(String(failed.stderr))) throw new Error(`${command}: exit ${failed?.status}, ${String(failed?.stderr ?? '').slice(0, 300)}`);
+      if (!String(failed.stderr).includes('synth')) throw new Error(`${command}: the message lists no command: ${failed.stderr}`);
+    }
   });
   process.stdout.write('check-package: ok\n');
 } finally {

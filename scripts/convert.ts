@@ -17,7 +17,7 @@ import { parseDeclaration } from '../lib/declaration/load';
 import { DeclarationError, formatPath } from '../lib/declaration/problem';
 
 const USAGE =
-  'usage: npm run convert -- kes [--namespace NS] [--service S] [--env NAME] [--into DECLARATION] FILE...\n       npm run convert -- gcloud [--project P] [--env NAME] [--into DECLARATION] FILE...';
+  'usage: secret-wiring convert kes [--namespace NS] [--service S] [--env NAME] [--into DECLARATION] FILE...\n       secret-wiring convert gcloud [--project P] [--env NAME] [--into DECLARATION] FILE...';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);

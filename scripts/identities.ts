@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 const env = process.argv[2];
 if (!env || !/^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/.test(env)) {
-  process.stderr.write('usage: npm run identities -- <environment>\n');
+  process.stderr.write('usage: secret-wiring identities <environment>\n');
   process.exit(2);
 }
 const stack = join('cdktf.out', 'stacks', `${env}-azure`);

@@ -33,12 +33,36 @@ export function validateDeclaration(input: Declaration, source?: string): Model 
  * declaration; returns the model or throws DeclarationError listing every problem.
  */
 export function parseDeclaration(input: unknown, source?: string): Model {
+  const shape = plainDataProblem(input);
+  if (shape) throw new DeclarationError([shape], source);
   const { declaration, problems } = checkStructure(input);
   if (!declaration) throw new DeclarationError([...problems, ...rulesOnTheRest(input, problems)], source);
   const model = resolveDeclaration(declaration);
   const more = checkModel(declaration, model);
   if (more.length > 0) throw new DeclarationError(more, source);
   return model;
+}
+
+/**
+ * A declaration given as an object (not read from a file) is plain data: no value that contains
+ * itself, no nesting deeper than MAX_DEPTH. The first such problem, or undefined.
+ */
+function plainDataProblem(input: unknown): Problem | undefined {
+  const ancestors = new Set<object>();
+  const walk = (value: unknown, path: (string | number)[]): Problem | undefined => {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (ancestors.has(value)) return { path, rule: 'a declaration is plain data: this value contains itself' };
+    if (path.length >= MAX_DEPTH) return { path, rule: `a declaration is nested at most ${MAX_DEPTH} levels deep` };
+    ancestors.add(value);
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [k, v] of entries) {
+      const p = walk(v, [...path, k]);
+      if (p) return p;
+    }
+    ancestors.delete(value);
+    return undefined;
+  };
+  return walk(input, []);
 }
 
 /**

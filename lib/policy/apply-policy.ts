@@ -1,4 +1,4 @@
-import { Aspects, type TerraformStack } from 'cdktf';
+import { Aspects, TerraformStack } from 'cdktf';
 import { PolicyAspect, PolicyReport } from './policy-aspect';
 import type { EnvironmentFacts, PolicyRule } from './types';
 import { addressOwners } from '../terraform/resource-blocks';
@@ -14,6 +14,8 @@ export interface ApplyPolicyOptions {
   readonly failOnError?: boolean;
 }
 
+const applied = new WeakSet<TerraformStack>();
+
 /**
  * Runs the rule pack over a stack of the user's own when the app is synthesized (the cdk-nag
  * model), on exactly the Terraform JSON it writes. Errors fail `app.synth()` (a validation of the
@@ -22,6 +24,10 @@ export interface ApplyPolicyOptions {
  * suppressed and why, and the stack's resource instances for `accessReportOf`.
  */
 export function applyPolicy(stack: TerraformStack, options: ApplyPolicyOptions = {}): PolicyReport {
+  const path = (stack as { node?: { path?: string } } | undefined)?.node?.path;
+  if (!TerraformStack.isStack(stack)) throw new Error(`applyPolicy: ${path ?? String(stack)} is not a TerraformStack; apply the rule pack to each stack`);
+  if (applied.has(stack)) throw new Error(`${stack.node.path}: applyPolicy is already applied to this stack (each finding would be reported twice)`);
+  applied.add(stack);
   const report = options.report ?? new PolicyReport();
   Aspects.of(stack).add(new PolicyAspect({ report, suppressions: [], facts: options.facts, rules: options.rules }));
   if (options.failOnError ?? true) {

@@ -13,8 +13,12 @@ import type { Note, ResourceInstance } from '../policy/types';
 /** A reader of a secret; who it is, once per service, is in the report's identities. */
 export interface Reader {
   readonly service: string;
-  /** own: the reader owns the secret; from: declared with from. */
-  readonly via: 'own' | 'from';
+  /**
+   * own: the reader owns the secret; from: declared with from; grant: a grant to a principal no
+   * declared service is (a stack of the user's own); project: a role on the whole project or
+   * subscription, which reads every secret in it.
+   */
+  readonly via: 'own' | 'from' | 'grant' | 'project';
   /** The principal a grant names, for readers that are no declared service. @default - the service's identity */
   readonly principal?: string;
 }
@@ -189,6 +193,12 @@ function deliveries(objects: readonly KubernetesObject[]): Map<string, Delivery[
   return out;
 }
 
+/** How a reader that does not own a secret reads it, in the Markdown report. */
+const VIA_TEXT: Readonly<Record<Reader['via'], string>> = { own: '', from: 'from', grant: 'a grant no declaration made', project: 'a project-wide role' };
+
+/** Project-level roles that read secret payloads. */
+const WIDE_SECRET_READERS = /^roles\/(secretmanager\.(secretAccessor|admin)|owner|editor)$/;
+
 function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: SecretAccess[]; identities: ReaderIdentity[] } {
   const readerIdentities = new Map<string, ReaderIdentity>();
   const instances = input.instances ?? resourceInstances(input.stack ?? {});
@@ -216,8 +226,12 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
     if (r.type === 'google_secret_manager_secret') secrets.set(String(r.config.secret_id), { owner: r.config.labels?.service ?? '', adopted: (r.collection ?? r.name).startsWith('adopted'), readers: [], grants: [] });
     if (r.type === 'azurerm_key_vault_secret') secrets.set(String(r.config.name), { owner: r.config.tags?.service ?? '', adopted: false, readers: [], grants: [] });
   }
-  const grants: { name: string; principal: string; address: string }[] = [];
+  const grants: { name: string; principal: string; address: string; wide?: boolean }[] = [];
   for (const r of instances) {
+    // A role on a whole project (or folder, organization) that reads secret payloads reaches every secret.
+    if (/^google_(project|folder|organization)_iam_member$/.test(r.type) && WIDE_SECRET_READERS.test(String(r.config.role ?? ''))) {
+      for (const name of secrets.keys()) grants.push({ name, principal: String(r.config.member), address: r.address, wide: true });
+    }
     if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') {
       grants.push({ name: String(r.config.secret_id), principal: String(r.config.member), address: r.address });
     }
@@ -228,10 +242,14 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
       for (const n of inVault.get(scope) ?? []) grants.push({ name: n, principal: String(r.config.principal_id), address: r.address });
     }
   }
-  for (const { name, principal, address } of grants) {
+  for (const { name, principal, address, wide } of grants) {
     const s = secrets.get(name);
     if (!s) continue;
     s.grants.push(address);
+    if (wide) {
+      s.readers.push({ service: `(anyone with ${principal} in the project)`, via: 'project', principal });
+      continue;
+    }
     const addon = addons.get(principal);
     if (addon) {
       const service = `(any pod on cluster ${addon})`;
@@ -249,7 +267,7 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
     }
     const id = who.get(principal);
     if (!id) {
-      s.readers.push({ service: '(undeclared)', via: 'from', principal });
+      s.readers.push({ service: '(undeclared)', via: 'grant', principal });
       continue;
     }
     if (!readerIdentities.has(id.service)) {
@@ -305,7 +323,7 @@ export function buildAccessReport(input: AccessReportInput): AccessReport {
     identities,
     sharedBoundaries: sortedBy([...(input.sharedBoundaries ?? [])], (b) => `${b.cloud}:${b.namespace}`),
     services: [...byService].sort(([a], [b]) => cmp(a, b)).map(([service, reads]) => ({ service, reads: sortedBy(reads, (x) => `${x.cloud}:${x.secret}`) })),
-    shared: secrets.filter((s) => new Set(s.readers.map((r) => r.service)).size > 1 || s.readers.some((r) => r.via === 'from')).map((s) => `${s.cloud}:${s.name}`),
+    shared: secrets.filter((s) => new Set(s.readers.map((r) => r.service)).size > 1 || s.readers.some((r) => r.via !== 'own')).map((s) => `${s.cloud}:${s.name}`),
     suppressions: input.suppressions
       .filter((s) => inEnv(s.scope))
       .map((s) => ({ scope: formatPath(s.scope), rule: s.rule, reason: s.reason }))
@@ -351,7 +369,7 @@ export function renderAccessMarkdown(r: AccessReport): string {
   const grantLines: string[] = [];
   for (const s of r.secrets) {
     for (const reader of s.readers) {
-      grantLines.push(`- ${reader.service} reads ${s.owner}'s ${s.cloud}:${s.name}${reader.via === 'from' ? ' (from)' : ''}`);
+      grantLines.push(`- ${reader.service} reads ${s.owner}'s ${s.cloud}:${s.name}${VIA_TEXT[reader.via] ? ` (${VIA_TEXT[reader.via]})` : ''}`);
     }
   }
   lines.push(...(grantLines.length > 0 ? grantLines.sort(cmp) : ['- nobody reads anything']), '', '## Identities', '');
@@ -367,7 +385,7 @@ export function renderAccessMarkdown(r: AccessReport): string {
   for (const s of r.secrets) {
     lines.push(`### ${s.cloud}:${s.name}`, '', `- owner: ${s.owner}${s.adopted ? ' (adopted: it existed before)' : ''}`);
     for (const reader of s.readers) {
-      lines.push(`- read by ${reader.service}${reader.principal ? ` (principal ${reader.principal})` : ''}${reader.via === 'from' ? ', through from' : ''}`);
+      lines.push(`- read by ${reader.service}${reader.principal ? ` (principal ${reader.principal})` : ''}${VIA_TEXT[reader.via] ? `, through ${VIA_TEXT[reader.via]}` : ''}`);
     }
     for (const d of s.deliveredTo) lines.push(`- lands in ${d.namespace}/${d.kubernetesSecret} key ${d.key} (service ${d.service}, version ${d.version})`);
     if (s.readers.length === 0) lines.push('- read by nobody');

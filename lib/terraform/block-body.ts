@@ -6,10 +6,10 @@ export type SnakeCase<S extends string> = S extends `${infer C}${infer R}`
   : S;
 
 /** A value of a block's argument: the binding's type, or a Terraform expression (`${...}`) in its place. */
-type Value<V> = V extends string | number | boolean
+export type BlockValue<V> = V extends string | number | boolean
   ? V | string
   : V extends readonly (infer E)[]
-    ? readonly Value<E>[] | string
+    ? readonly BlockValue<E>[] | string
     : V extends object
       ? string extends keyof V
         ? V
@@ -23,5 +23,5 @@ type Value<V> = V extends string | number | boolean
  * Meta-arguments (provider, depends_on, lifecycle, for_each) are the collection's, not the body's.
  */
 export type BlockBody<C> = {
-  [K in keyof Omit<C, keyof TerraformMetaArguments> as K extends string ? SnakeCase<K> : never]: Value<C[K]>;
+  [K in keyof Omit<C, keyof TerraformMetaArguments> as K extends string ? SnakeCase<K> : never]: BlockValue<C[K]>;
 };
