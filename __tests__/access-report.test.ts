@@ -67,7 +67,7 @@ test('the report reads the synthesized grants, not the declaration: a grant adde
   const r = buildAccessReport({ environment: 'evaluation', gcp: { stack, objects: plan.objects, clusters: ['admin'], projectNumber: plan.projectNumber }, suppressions: [] });
   const bar = r.secrets.find((s) => s.name === 'service-b_BAR_PASSWORD')!;
   expect(bar.readers).toEqual([{ service: '(undeclared)', via: 'grant', principal: 'user:someone@example.com' }, { service: 'service-b', via: 'own' }]);
-  expect(renderAccessMarkdown(r)).toContain("- (undeclared) reads service-b's gcp:service-b_BAR_PASSWORD (from)");
+  expect(renderAccessMarkdown(r)).toContain("- (undeclared) reads service-b's gcp:service-b_BAR_PASSWORD (a grant no declaration made)");
 });
 
 test('the report is stable: reordering the declaration changes no byte', () => {
