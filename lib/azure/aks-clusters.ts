@@ -38,6 +38,11 @@ export interface AksClustersProps {
    * @default false
    */
   readonly forbidCsiAddon?: boolean;
+  /**
+   * Block name prefix of the clusters' data sources (`data.azurerm_kubernetes_cluster.<resourceName>_<name>`).
+   * @default "clusters"
+   */
+  readonly resourceName?: string;
 }
 
 /**
@@ -49,6 +54,7 @@ export class AksClusters extends Construct {
   /** The data source of each cluster, by name. */
   public readonly clusters: ReadonlyMap<string, DataAzurermKubernetesCluster>;
   private readonly auth: ClusterAuth;
+  private readonly prefix: string;
   private readonly kubernetesProviders = new Map<string, KubernetesProvider>();
   private readonly helmProviders = new Map<string, HelmProvider>();
 
@@ -77,6 +83,7 @@ export class AksClusters extends Construct {
         error_message: 'The AKS cluster runs the key vault secrets provider add-on, which a Helm install of the driver would collide with: set csiDriver.install: aksAddon.',
       });
     }
+    this.prefix = props.resourceName ?? COLLECTIONS.aksClusters;
     const input = new ConstructChecks(this);
     props.clusters.forEach((c, i) => {
       input.rule(`clusters[${i}].name`, c.name, RULES.aksClusterName);
@@ -85,7 +92,7 @@ export class AksClusters extends Construct {
     const clusters = new Map<string, DataAzurermKubernetesCluster>();
     for (const c of [...props.clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const data = new DataAzurermKubernetesCluster(this, `Cluster-${c.name}`, { name: c.name, resourceGroupName: c.resourceGroup });
-      fixedName(data, blockName(COLLECTIONS.aksClusters, c.name), 'data');
+      fixedName(data, blockName(this.prefix, c.name), 'data');
       if (checks.length > 0) data.addOverride('lifecycle', { postcondition: checks });
       clusters.set(c.name, data);
     }
@@ -100,7 +107,7 @@ export class AksClusters extends Construct {
   /** Address of one cluster's data source. */
   public addressOf(cluster: string): string {
     if (!this.clusters.has(cluster)) throw new Error(`${this.node.path}: no cluster ${cluster}`);
-    return aksClusterAddress(cluster);
+    return aksClusterAddress(cluster, this.prefix);
   }
 
   private attr(cluster: string, path: string): string {
@@ -124,7 +131,7 @@ export class AksClusters extends Construct {
   /** Terraform expressions of the key vault secrets provider add-on identity of a cluster. */
   public addonIdentityOf(cluster: string): { objectId: string; clientId: string } {
     this.addressOf(cluster);
-    return aksAddonIdentityRefs(cluster);
+    return aksAddonIdentityRefs(cluster, this.prefix);
   }
 
   private connection(cluster: string) {

@@ -17,6 +17,11 @@ export interface PrometheusRuleGroupsProps {
   readonly actionGroupId?: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Block name prefix of the rule groups (`azurerm_monitor_alert_prometheus_rule_group.<resourceName>_<key>`).
+   * @default "prometheus_rules"
+   */
+  readonly resourceName?: string;
 }
 
 /**
@@ -32,7 +37,7 @@ export class PrometheusRuleGroups extends Construct {
   constructor(scope: Construct, id: string, props: PrometheusRuleGroupsProps) {
     super(scope, id);
     this.props = props;
-    this.blocks = new ResourceBlocks(this, 'Resource', { type: 'azurerm_monitor_alert_prometheus_rule_group', prefix: 'prometheus_rules' });
+    this.blocks = new ResourceBlocks(this, 'Resource', { type: 'azurerm_monitor_alert_prometheus_rule_group', prefix: props.resourceName ?? 'prometheus_rules' });
   }
 
   /** The group's rules for one cluster (its name, and its resource id as a second scope). */

@@ -13,6 +13,11 @@ export interface GkeClusterAccessProps {
   readonly location: string;
   /** Client config of the deploying identity, shared by every cluster of a stack. */
   readonly clientConfig: DataGoogleClientConfig;
+  /**
+   * Block name prefix of the cluster's data source (`data.google_container_cluster.<resourceName>_<name>`).
+   * @default "cluster"
+   */
+  readonly resourceName?: string;
 }
 
 /**
@@ -36,7 +41,7 @@ export class GkeClusterAccess extends Construct {
     checks.rule('project', props.project, RULES.gcpProjectId);
     checks.rule('name', props.name, RULES.gkeClusterName);
     checks.rule('location', props.location, RULES.gcpLocation);
-    this.cluster = new ResourceBlocks(this, 'Resource', { type: 'google_container_cluster', prefix: 'cluster', data: true });
+    this.cluster = new ResourceBlocks(this, 'Resource', { type: 'google_container_cluster', prefix: props.resourceName ?? 'cluster', data: true });
     this.cluster.add(props.name, { project: props.project, name: props.name, location: props.location });
   }
 

@@ -53,12 +53,12 @@ export function readerPrincipalRef(service: string): string {
 
 
 /** Address of an AKS cluster's data source (`data.azurerm_kubernetes_cluster.clusters_<name>`). */
-export function aksClusterAddress(cluster: string): string {
-  return blockAddress('azurerm_kubernetes_cluster', blockNameOf(COLLECTIONS.aksClusters, cluster), true);
+export function aksClusterAddress(cluster: string, prefix: string = COLLECTIONS.aksClusters): string {
+  return blockAddress('azurerm_kubernetes_cluster', blockNameOf(prefix, cluster), true);
 }
 
 /** Expressions of the key vault secrets provider add-on identity of an AKS cluster. */
-export function aksAddonIdentityRefs(cluster: string): { objectId: string; clientId: string } {
-  const at = `${aksClusterAddress(cluster)}.key_vault_secrets_provider[0].secret_identity[0]`;
+export function aksAddonIdentityRefs(cluster: string, prefix: string = COLLECTIONS.aksClusters): { objectId: string; clientId: string } {
+  const at = `${aksClusterAddress(cluster, prefix)}.key_vault_secrets_provider[0].secret_identity[0]`;
   return { objectId: `\${${at}.object_id}`, clientId: `\${${at}.client_id}` };
 }
