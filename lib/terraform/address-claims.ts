@@ -19,15 +19,28 @@ const describe = (c: Claim) => (c.key === undefined ? c.owner.node.path : `${c.o
 
 /** Terraform addresses claimed in each stack. */
 const addresses = new WeakMap<TerraformStack, Map<string, Claim>>();
-/** Cloud objects claimed in each app (one state may manage each). */
-const objects = new WeakMap<object, Map<string, Claim>>();
+/** Cloud objects claimed in each app (one state may manage each), by kind, then identity. */
+const objects = new WeakMap<object, Map<string, Map<string, Claim>>>();
+/** Each claiming construct's stack and app's object claims, looked up once. */
+const places = new WeakMap<Construct, { stack: TerraformStack; objects: Map<string, Map<string, Claim>> }>();
+
+function placeOf(owner: Construct): { stack: TerraformStack; objects: Map<string, Map<string, Claim>> } {
+  let place = places.get(owner);
+  if (!place) {
+    const root = owner.node.root;
+    let byKind = objects.get(root);
+    if (!byKind) objects.set(root, (byKind = new Map()));
+    places.set(owner, (place = { stack: TerraformStack.of(owner), objects: byKind }));
+  }
+  return place;
+}
 
 /**
  * Claims a Terraform address in the stack of `owner` (for the block of `key`, in a collection), or
  * throws when another owner holds it.
  */
 export function claimAddress(owner: Construct, address: string, key?: string): void {
-  const stack = TerraformStack.of(owner);
+  const { stack } = placeOf(owner);
   let claimed = addresses.get(stack);
   if (!claimed) {
     addresses.set(stack, (claimed = new Map()));
@@ -50,18 +63,17 @@ export function claimAddress(owner: Construct, address: string, key?: string): v
  * or throws when another block of the app already manages it.
  */
 export function claimObject(owner: Construct, what: string, identity: string, key?: string): void {
-  const root = owner.node.root;
-  let claimed = objects.get(root);
-  if (!claimed) objects.set(root, (claimed = new Map()));
-  const id = `${what}\u0000${identity}`;
-  const other = claimed.get(id);
+  const byKind = placeOf(owner).objects;
+  let claimed = byKind.get(what);
+  if (!claimed) byKind.set(what, (claimed = new Map()));
+  const other = claimed.get(identity);
   if (other !== undefined && (other.owner !== owner || other.key !== key)) {
     throw new Error(
       `${describe({ owner, key })}: ${what} ${identity} is already managed by ${describe(other)}; ` +
         'two blocks of one object would fight over it (each apply undoing the other, a destroy deleting what the other still holds): declare it once',
     );
   }
-  claimed.set(id, { owner, key });
+  claimed.set(identity, { owner, key });
 }
 
 /**
