@@ -21,7 +21,7 @@ const applied = new WeakSet<TerraformStack>();
  * model), on exactly the Terraform JSON it writes. Errors fail `app.synth()` (a validation of the
  * stack, listing each finding with its rule, resource and fix) unless `suppressPolicy` excuses them
  * on the construct behind them or an ancestor. Returns the report: findings, warnings, what was
- * suppressed and why, and the stack's resource instances for `accessReportOf`.
+ * suppressed and why, and the stack's resource instances for `accessReportOfStacks`.
  */
 export function applyPolicy(stack: TerraformStack, options: ApplyPolicyOptions = {}): PolicyReport {
   const path = (stack as { node?: { path?: string } } | undefined)?.node?.path;
