@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,16 +53,28 @@ describe('examples/apps', () => {
     const outdir = run('declaration-pipeline');
     const json = stackJson(outdir, 'production-gcp');
     expect(json.terraform.backend).toEqual({ gcs: { bucket: 'acme-terraform-state', prefix: 'secrets/production-gcp' } });
-    expect(Object.keys(json.resource ?? {})).not.toContain('local_file');
+    // Every stack of the environment on the app's backend, none on a local state file.
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    for (const name of Object.keys(manifest.stacks)) expect([name, Object.keys(stackJson(outdir, name).terraform.backend)]).toEqual([name, ['gcs']]);
     expect(existsSync(join(outdir, 'gitops', 'production', 'kustomization.yaml'))).toBe(true);
     expect(readFileSync(join(outdir, 'gitops', 'production', 'orders', 'externalsecret-orders-secrets.yaml'), 'utf8')).toContain('key: checkout_STRIPE_KEY');
   });
 
-  test("own-resources: a grant to the team's own service account, keyed by the reader, and a suppression with its reason", () => {
+  test("own-resources: a grant to the team's own service account, keyed by the reader; an unprotected secret passes the rule pack only through its suppression", () => {
     const json = stackJson(run('own-resources'), 'reports');
     expect(json.resource.google_secret_manager_secret_iam_member['secret_accessors_reports-runner__reports_API_TOKEN'].member).toBe('serviceAccount:${google_service_account.Runner.email}');
     expect(json.resource.google_secret_manager_secret.scratch_reports_SCRATCH.deletion_protection).toBe(false);
-    expect(json.resource.pubsub_topic ?? json.resource.google_pubsub_topic).toBeDefined();
+    expect(Object.keys(json.resource.google_pubsub_topic)).toEqual(['Done']);
+    // The same app without the suppression fails app.synth() on that secret.
+    const source = readFileSync(join(EXAMPLES, 'own-resources', 'main.ts'), 'utf8');
+    expect(source).toContain("suppressPolicy(scratch, 'SW-DEL-001'");
+    const dir = mkdtempSync(join(EXAMPLES, '.unsuppressed-'));
+    try {
+      writeFileSync(join(dir, 'main.ts'), source.replace(/^suppressPolicy\(.*$/m, ''));
+      expect(() => run(join(dir.slice(EXAMPLES.length + 1)))).toThrow(/reports\/Scratch\/Resource: SW-DEL-001 google_secret_manager_secret\.scratch_reports_SCRATCH: deletion protection is off/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the README shows the GCP example as it is', () => {

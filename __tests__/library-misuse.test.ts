@@ -9,6 +9,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { ProjectIamBinding } from '@cdktf/provider-google/lib/project-iam-binding';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import {
   AksClusters,
@@ -22,6 +23,8 @@ import {
   WorkloadServiceAccounts,
   accessReportOfStacks,
   applyPolicy,
+  buildApp,
+  loadDeclarationFile,
   renderAccessMarkdown,
   suppressPolicy,
   DeclarationError,
@@ -396,4 +399,95 @@ test('a declaration object that contains itself, or is nested without end, is a 
   const top = { environments: {}, services: { deep } };
   for (let i = 0; i < 5000; i++) deep = (deep.x = {}) as Record<string, unknown>;
   expect(() => parseDeclaration(top)).toThrow(/nested at most 64 levels deep/);
+});
+
+describe('claims that must not refuse what is legitimate, and must refuse what is not', () => {
+  test("every declaration of the repository builds into one App with buildApp: each environment's grants are its own objects", () => {
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    const root = join(__dirname, '..');
+    const files = [join(root, 'secrets.yaml'), ...readdirSync(join(root, 'examples', 'declarations')).map((f) => join(root, 'examples', 'declarations', f))];
+    for (const file of files) {
+      const a = Testing.app();
+      const out = buildApp(a, loadDeclarationFile(file));
+      expect([file, out.length]).toEqual([file, loadDeclarationFile(file).environments.length]);
+    }
+  });
+
+  test('the same role assignment or IAM grant twice under two keys is refused; in two stacks, the same expressions are two objects', () => {
+    const a = Testing.app();
+    const stack = new TerraformStack(a, 'grants');
+    const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID, vaultName: 'kv-one', secrets: [{ name: 'db' }] });
+    const ids = new WorkloadIdentities(stack, 'Ids', { location: 'japaneast', resourceGroupName: 'rg' });
+    const billing = ids.addIdentity({ key: 'billing', name: 'id-billing' });
+    kv.grantRead('db', billing);
+    expect(() => kv.grantRead('db', billing, { key: 'again/db' })).toThrow(/grants\/Kv \("again\/db"\): role assignment Key Vault Secrets User on .* is already managed by grants\/Kv \("billing\/db"\)/);
+    const secrets = new SecretManagerSecrets(stack, 'Secrets', { project: 'my-project', secrets: [{ secretId: 'db' }] });
+    secrets.grantRead('db', 'user:a@example.com', { key: 'a/db' });
+    expect(() => secrets.grantRead('db', 'user:a@example.com', { key: 'b/db' })).toThrow(/IAM grant projects\/my-project\/secrets\/db roles\/secretmanager\.secretAccessor user:a@example\.com is already managed by/);
+    // The same construct tree in another stack of the app: its expressions name its own blocks.
+    const other = new TerraformStack(a, 'other');
+    const kv2 = new KeyVaultSecrets(other, 'Kv', { keyVaultId: '${azurerm_key_vault.vault.id}', vaultName: 'kv-two', secrets: [{ name: 'db' }] });
+    const ids2 = new WorkloadIdentities(other, 'Ids', { location: 'japaneast', resourceGroupName: 'rg2' });
+    expect(() => kv2.grantRead('db', ids2.addIdentity({ key: 'billing', name: 'id-billing' }))).not.toThrow();
+  });
+
+  test('two sets writing different secrets to one vault share its lookup', () => {
+    const stack = new TerraformStack(Testing.app(), 'shared');
+    new KeyVaultSecrets(stack, 'A', { keyVaultId: VAULT_ID, vaultName: 'kv-one', secrets: [{ name: 'a' }] });
+    new KeyVaultSecrets(stack, 'B', { keyVaultId: VAULT_ID, vaultName: 'kv-one', secrets: [{ name: 'b' }] });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(Object.keys(json.data.azurerm_key_vault_secrets)).toEqual(['existing_secrets_kv-one']);
+    expect(Object.keys(json.resource.azurerm_key_vault_secret).sort()).toEqual(['secrets_a', 'secrets_b']);
+    expect(json.resource.azurerm_key_vault_secret.secrets_b.lifecycle.precondition[0].condition).toContain('data.azurerm_key_vault_secrets.existing_secrets_kv-one.names');
+  });
+
+  test("a vault's reader is its service's identity, never a bare principal; a forged comment exempts nothing", () => {
+    const a = app();
+    const stack = new TerraformStack(a, 'forged');
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const vaults = new ServiceKeyVaults(stack, 'Vaults', { location: 'japaneast', resourceGroupName: 'rg', tenantId: TENANT, deployerObjectId: TENANT });
+    vaults.addVault({ service: 'billing', name: 'kv-svc-billing' });
+    expect(() => vaults.grantReadAll('billing', TENANT as unknown as { readerKey: string; principalId: string })).toThrow(/grantReadAll\("billing"\) takes the service's identity as a reader/);
+    expect(() => vaults.grantReadAll('billing', { readerKey: 'orders', principalId: TENANT })).toThrow(/a service's vault is read by that service alone/);
+    const wide = new RoleAssignment(stack, 'Wide', { scope: '${azurerm_key_vault.vaults_billing.id}', roleDefinitionName: 'Key Vault Secrets Officer', principalId: TENANT });
+    wide.addOverride('//.purpose', 'deployer-access');
+    applyPolicy(stack);
+    expect(synthErrors(a)).toMatch(/forged\/Wide: SW-IAM-001 azurerm_role_assignment\.Wide: "Key Vault Secrets Officer" is assigned on/);
+  });
+});
+
+test('retention days, workload identity users and literal vault ids are checked with their rules', () => {
+  const a = app();
+  const stack = new TerraformStack(a, 'rules');
+  new KeyVault(stack, 'Vault', { name: 'kv-rules', location: 'japaneast', resourceGroupName: 'rg', tenantId: TENANT, deployerObjectId: TENANT, softDeleteRetentionDays: 3 });
+  new WorkloadServiceAccounts(stack, 'Sa', { project: 'my-project', accounts: [{ key: 'b', accountId: 'secrets-b', workloadIdentityUser: 'nonsense' }] });
+  new KeyVaultSecrets(stack, 'Kv', { keyVaultId: 'kv-rules', vaultName: 'kv-rules', secrets: [{ name: 'db' }] });
+  const message = synthErrors(a);
+  expect(message).toContain('rules/Vault: softDeleteRetentionDays "3" breaks rule soft-delete-retention-days');
+  expect(message).toContain('rules/Sa: accounts["b"].workloadIdentityUser "nonsense" breaks rule workload-identity-user');
+  expect(message).toContain('rules/Kv: keyVaultId "kv-rules" breaks rule key-vault-id');
+});
+
+test('the access report counts a project binding and a subscription-wide Azure role as readers of every secret', () => {
+  const a = app();
+  const gcp = new TerraformStack(a, 'gcp-wide');
+  new GoogleProvider(gcp, 'google', {});
+  const labels = { 'managed-by': 'secret-wiring', service: 'reports', environment: 'production' };
+  new SecretManagerSecrets(gcp, 'Secrets', { project: 'my-project', labels, secrets: [{ secretId: 'reports_TOKEN' }] });
+  new ProjectIamBinding(gcp, 'Binding', { project: 'my-project', role: 'roles/secretmanager.admin', members: ['group:admins@example.com'] });
+  const az = new TerraformStack(a, 'az-wide');
+  new AzurermProvider(az, 'azurerm', { features: [{}] });
+  const kv = new KeyVaultSecrets(az, 'Kv', { keyVaultId: VAULT_ID, vaultName: 'kv-one', tags: labels, secrets: [{ name: 'reports--TOKEN' }] });
+  kv.grantRead('reports--TOKEN', { readerKey: 'reports', principalId: TENANT });
+  new RoleAssignment(az, 'Owner', { scope: '/subscriptions/00000000-0000-0000-0000-000000000000', roleDefinitionName: 'Owner', principalId: '99999999-2222-3333-4444-555555555555' });
+  const report = applyPolicy(gcp, { failOnError: false });
+  applyPolicy(az, { failOnError: false, report });
+  a.synth();
+  const g = accessReportOfStacks(report, { environment: 'production', cloud: 'gcp', stacks: ['gcp-wide'] });
+  expect(g.secrets[0].readers).toEqual([{ service: '(anyone with group:admins@example.com in the project)', via: 'project', principal: 'group:admins@example.com' }]);
+  const z = accessReportOfStacks(report, { environment: 'production', cloud: 'azure', stacks: ['az-wide'] });
+  expect(z.secrets[0].readers.map((r) => [r.service, r.via])).toEqual([
+    ['(anyone with 99999999-2222-3333-4444-555555555555 in the subscription or resource group)', 'project'],
+    ['(undeclared)', 'grant'],
+  ]);
 });

@@ -47,7 +47,11 @@ try {
   step('tarball contents', () => {
     const extra = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
     const missing = REQUIRED.filter((f) => !files.includes(f));
-    if (extra.length > 0 || missing.length > 0) throw new Error(`unexpected: ${extra.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'}`);
+    // Every compiled file comes from a source of the repository (no leftover of a deleted one).
+    const orphans = files.filter((f) => f.startsWith('dist/') && !existsSync(join(ROOT, f.replace(/^dist\//, '').replace(/\.d\.ts$|\.js$/, '.ts'))));
+    if (extra.length > 0 || missing.length > 0 || orphans.length > 0) {
+      throw new Error(`unexpected: ${extra.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'}; without a source: ${orphans.join(', ') || 'none'}`);
+    }
     process.stdout.write(`  ${files.length} files, ${packed.size} bytes packed\n`);
   });
 

@@ -11,7 +11,8 @@ import { WorkloadIdentities } from '../lib/azure/workload-identities';
 import { AksClusters, providerAlias } from '../lib/azure/aks-clusters';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
 import type { DataAzurermUserAssignedIdentityConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity';
-import { ResourceBlocks, fixedName } from '../lib/terraform/resource-blocks';
+import { ResourceBlocks } from '../lib/terraform/resource-blocks';
+import { fixedName } from '../lib/terraform/address-claims';
 import { COLLECTIONS } from '../lib/terraform/addresses';
 import { configureStack } from './configure-stack';
 import { managedIdentityName } from '../lib/declaration/naming';
@@ -40,13 +41,7 @@ export function azureProvider(stack: TerraformStack, plan: AzureEnvironmentPlan)
   });
 }
 
-/**
- * First deploy phase of an environment on Azure: the Key Vault and its secrets, each service's
- * managed identity federated with its Kubernetes service account in every cluster, "Key Vault
- * Secrets User" per secret, and the in-cluster controller (CSI driver with its Azure provider, or
- * External Secrets Operator). With GitOps manifests, it also writes the identities' client ids
- * next to them (generated/<env>/azure/identities.env) when applied.
- */
+/** Options of an Azure environment stack. */
 export interface AzureEnvironmentStackOptions {
   /**
    * Declare the Key Vault secrets and their role assignments here. Off for the base stack of a
@@ -133,6 +128,13 @@ function declareVaults(
   };
 }
 
+/**
+ * First deploy phase of an environment on Azure: the Key Vault(s) and their secrets, each service's
+ * managed identity federated with its Kubernetes service account in every cluster, "Key Vault
+ * Secrets User" per secret (or on a service's own vault), and the in-cluster controller (CSI driver
+ * with its Azure provider, or External Secrets Operator). The identities' client ids are stack
+ * outputs (`client_ids`), which `secret-wiring identities` writes into the GitOps files.
+ */
 export class AzureEnvironmentStack extends TerraformStack {
   /** The environment's vault (layout environmentVault). */
   public readonly vault?: KeyVault;
@@ -192,7 +194,7 @@ export class AzureEnvironmentStack extends TerraformStack {
       const principal = a.principal.kind === 'identity' ? this.identities!.principalIdOf(a.principal.service) : this.clusters.addonIdentityOf(a.principal.cluster).objectId;
       secrets?.grantRead(a.secretName, principal, { key });
     }
-    for (const r of Object.values(plan.vaultReaders)) this.serviceVaults?.grantReadAll(r.service, this.identities!.principalIdOf(r.service));
+    for (const r of Object.values(plan.vaultReaders)) this.serviceVaults?.grantReadAll(r.service, this.identities!.identity(r.service));
 
     if (!plan.controller && plan.requiredCrds.length > 0) {
       for (const c of plan.clusters) {
@@ -269,7 +271,7 @@ export class AzureShardStack extends TerraformStack {
     ].sort();
     const lookups = new ResourceBlocks<DataAzurermUserAssignedIdentityConfig>(this, 'Readers', { type: 'azurerm_user_assigned_identity', prefix: COLLECTIONS.azureReaderIdentities, data: true });
     for (const s of readers) lookups.add(s, { name: managedIdentityName(plan.environment, s), resource_group_name: plan.resourceGroup });
-    for (const r of Object.values(plan.vaultReaders)) this.serviceVaults!.grantReadAll(r.service, lookups.ref(r.service, 'principal_id'));
+    for (const r of Object.values(plan.vaultReaders)) this.serviceVaults!.grantReadAll(r.service, { readerKey: r.service, principalId: lookups.ref(r.service, 'principal_id') });
     const addon = Object.values(plan.roleAssignments).some((a) => a.principal.kind === 'aksAddon');
     const clusters = addon ? new AksClusters(this, 'Clusters', { clusters: plan.clusters, auth: plan.clusterAuth, requireWorkloadIdentity: false }) : undefined;
     for (const [key, a] of Object.entries(plan.roleAssignments)) {

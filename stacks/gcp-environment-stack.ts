@@ -1,4 +1,4 @@
-import { fixedName } from '../lib/terraform/resource-blocks';
+import { fixedName } from '../lib/terraform/address-claims';
 import { GcsBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { configureStack } from './configure-stack';
 import type { Construct } from 'constructs';

@@ -1,4 +1,4 @@
-import { fixedName } from '../lib/terraform/resource-blocks';
+import { fixedName } from '../lib/terraform/address-claims';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';

@@ -1,4 +1,4 @@
-import { fixedName } from '../terraform/resource-blocks';
+import { fixedName } from '../terraform/address-claims';
 import { ConstructChecks, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
 import { Construct } from 'constructs';
@@ -61,6 +61,7 @@ export class AksClusters extends Construct {
   constructor(scope: Construct, id: string, props: AksClustersProps) {
     super(scope, id);
     requireProps(this, props);
+    if (!Array.isArray(props.clusters)) throw new Error(`${this.node.path}: clusters ${JSON.stringify(props.clusters)} is not a list of clusters ({ name, resourceGroup })`);
     this.auth = props.auth ?? 'azurecli';
     const checks: { condition: string; error_message: string }[] = [];
     // The data source exports oidc_issuer_enabled (not the workload identity webhook flag, which

@@ -4,7 +4,8 @@ import type { KeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/key-vault
 import type { DataAzurermKeyVaultSecretConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret';
 import type { DataAzurermKeyVaultSecretsConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secrets';
 import type { RoleAssignmentConfig } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { ResourceBlocks, dependableAddress, fixedName, type BlockLifecycle } from '../terraform/resource-blocks';
+import { ResourceBlocks, dependableAddress, type BlockLifecycle } from '../terraform/resource-blocks';
+import { fixedName } from '../terraform/address-claims';
 import { ConstructChecks, isExpression, requireLiteral, requireProps } from '../terraform/construct-checks';
 import { grantKey } from '../terraform/grant-key';
 import { RULES } from '../declaration/rules';
@@ -98,7 +99,10 @@ export interface KeyVaultGrantOptions {
 
 /** A secret of a set, with the grants on it. */
 export interface KeyVaultSecretHandle {
+  /** Its Key Vault secret name. */
   readonly name: string;
+  /** Address of its block. */
+  readonly address: string;
   /** Terraform expression of its versionless id, the scope of its grants. */
   readonly scope: string;
   /** Terraform expression of the id of its current version, for resources of the user's own. */
@@ -106,6 +110,9 @@ export interface KeyVaultSecretHandle {
   /** Assigns "Key Vault Secrets User" on this secret alone. */
   grantRead(reader: IKeyVaultReader | string, options?: KeyVaultGrantOptions): KeyVaultSecretGrant;
 }
+
+/** The vault lookups of each stack (what each vault holds), by collection prefix, then vault name. */
+const vaultLookups = new WeakMap<TerraformStack, Map<string, Map<string, string>>>();
 
 /** The ephemeral first-values variables of each stack, by name. */
 const valueVariables = new WeakMap<TerraformStack, Map<string, TerraformVariable>>();
@@ -137,7 +144,8 @@ export class KeyVaultSecrets extends Construct {
   private readonly vaultName?: string;
   private readonly specs = new Map<string, KeyVaultSecretSpec>();
   private readonly grants = new Map<string, KeyVaultSecretGrant>();
-  private readonly vaultsLooked = new Set<string>();
+  /** The expression of what each vault holds, by vault name: this stack's lookups. */
+  private readonly lookups: Map<string, string>;
   private readonly after: readonly string[];
   private readonly checks: ConstructChecks;
   private readonly tags?: Readonly<Record<string, string>>;
@@ -150,7 +158,7 @@ export class KeyVaultSecrets extends Construct {
     this.checks = new ConstructChecks(this);
     this.checks.record('tags', props.tags, RULES.azureTagKey, RULES.azureTagValue);
     this.tags = props.tags;
-    this.checks.check(props.keyVaultId === undefined || typeof props.keyVaultId === 'string', 'keyVaultId', props.keyVaultId, { id: 'key-vault-id', text: 'a vault id is a string: a resource id or a Terraform reference' });
+    if (props.keyVaultId !== undefined) this.checks.rule('keyVaultId', props.keyVaultId, RULES.keyVaultId);
     // One variable per stack and set name: sets with their own resourceName take their own first
     // values (`<resourceName>_values`), so that one secret name in two vaults gets two values.
     const stack = TerraformStack.of(this);
@@ -197,6 +205,11 @@ export class KeyVaultSecrets extends Construct {
     // another stack's), with the access the deployer has; in a vault this stack creates, after the
     // deployer's access to it (at apply, the first time).
     this.existing = new ResourceBlocks(this, 'Existing', { type: 'azurerm_key_vault_secrets', prefix: prefixes.existing, data: true });
+    let byPrefix = vaultLookups.get(stack);
+    if (!byPrefix) vaultLookups.set(stack, (byPrefix = new Map()));
+    let lookups = byPrefix.get(prefixes.existing);
+    if (!lookups) byPrefix.set(prefixes.existing, (lookups = new Map()));
+    this.lookups = lookups;
     this.after = (props.after ?? []).map(dependableAddress);
     this.readers = new ResourceBlocks(this, 'Readers', {
       type: 'azurerm_role_assignment',
@@ -237,10 +250,12 @@ export class KeyVaultSecrets extends Construct {
       );
       return this.handleOf(spec.name);
     }
-    if (!this.vaultsLooked.has(vault)) {
-      this.vaultsLooked.add(vault);
+    // One lookup per vault and stack, shared by the sets that write to that vault.
+    let holds = this.lookups.get(vault);
+    if (holds === undefined) {
       if (spec.existingKeyVaultId) this.existing.add(vault, { key_vault_id: spec.existingKeyVaultId });
       else this.existing.add(vault, { key_vault_id: keyVaultId }, { dependsOn: this.after });
+      this.lookups.set(vault, (holds = this.existing.ref(vault, 'names').slice(2, -1)));
     }
     const name = JSON.stringify(spec.name);
     this.secrets.add(
@@ -252,7 +267,7 @@ export class KeyVaultSecrets extends Construct {
           ...(spec.deletionProtection === false ? {} : { prevent_destroy: true }),
           precondition: [
             {
-              condition: `\${try(length(var.${this.values.friendlyUniqueId}[${name}]), 0) > 0 || contains(${this.existing.ref(vault, 'names').slice(2, -1)}, ${name})}`,
+              condition: `\${try(length(var.${this.values.friendlyUniqueId}[${name}]), 0) > 0 || contains(${holds}, ${name})}`,
               error_message:
                 `Key Vault secret ${spec.name} does not exist yet and has no first value: it is created only from one, so that no pod ever reads a placeholder. ` +
                 `Give it at this apply, e.g. TF_VAR_${this.values.friendlyUniqueId}='{${name}:"..."}' (ephemeral: stored nowhere), or create it in vault ${vault} first and declare adopt: true on its key.`,
@@ -271,7 +286,7 @@ export class KeyVaultSecrets extends Construct {
   }
 
   private handleOf(name: string): KeyVaultSecretHandle {
-    return { name, scope: this.scopeOf(name), id: this.blocksOf(name).ref(name, 'id'), grantRead: (reader, options) => this.grantRead(name, reader, options) };
+    return { name, address: this.blocksOf(name).addressOf(name), scope: this.scopeOf(name), id: this.blocksOf(name).ref(name, 'id'), grantRead: (reader, options) => this.grantRead(name, reader, options) };
   }
 
   /** Secret names in the set, sorted. */

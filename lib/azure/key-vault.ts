@@ -2,10 +2,12 @@ import { Construct } from 'constructs';
 import { KeyVault as AzurermKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { DataAzurermKeyVault } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault';
-import { fixedName } from '../terraform/resource-blocks';
+import { fixedName } from '../terraform/address-claims';
 import { ConstructChecks, requireProps } from '../terraform/construct-checks';
 import { claimObject } from '../terraform/address-claims';
-import { DEPLOYER_ACCESS } from '../policy/purposes';
+import { DEPLOYER_ACCESS } from '../terraform/purposes';
+import { markPurpose } from '../terraform/address-claims';
+import { dependableAddress } from '../terraform/resource-blocks';
 import { RULES } from '../declaration/rules';
 
 /** Built-in role that manages secrets, for the principal that deploys them. */
@@ -131,6 +133,6 @@ export class KeyVault extends Construct {
       description: 'The deploying principal manages the secrets of this vault (secret-wiring)',
     });
     fixedName(this.deployerAccess, name === 'vault' ? 'deployer_secrets_officer' : `${name}_deployer_secrets_officer`);
-    this.deployerAccess.addOverride('//.purpose', DEPLOYER_ACCESS);
+    markPurpose(this, dependableAddress(this.deployerAccess), DEPLOYER_ACCESS);
   }
 }

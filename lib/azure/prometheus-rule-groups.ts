@@ -1,3 +1,4 @@
+import { requireProps } from '../terraform/construct-checks';
 import { Construct } from 'constructs';
 import type { MonitorAlertPrometheusRuleGroupConfig } from '@cdktf/provider-azurerm/lib/monitor-alert-prometheus-rule-group';
 import { ResourceBlocks } from '../terraform/resource-blocks';
@@ -36,6 +37,7 @@ export class PrometheusRuleGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusRuleGroupsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.props = props;
     this.blocks = new ResourceBlocks(this, 'Resource', { type: 'azurerm_monitor_alert_prometheus_rule_group', prefix: props.resourceName ?? 'prometheus_rules' });
   }

@@ -10,7 +10,7 @@ import type { IKeyVaultReader } from './key-vault-reader';
 import { ConstructChecks, requireLiteral, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
 import { claimObject } from '../terraform/address-claims';
-import { DEPLOYER_ACCESS, OWN_VAULT_READER } from '../policy/purposes';
+import { DEPLOYER_ACCESS, OWN_VAULT_READER } from '../terraform/purposes';
 
 /** Settings of every service vault; the deploying principal gets "Key Vault Secrets Officer" on each. */
 export interface ServiceKeyVaultsProps extends KeyVaultSettings {
@@ -98,11 +98,17 @@ export class ServiceKeyVaults extends Construct {
   /**
    * Assigns "Key Vault Secrets User" at the scope of a service's own vault to that service's
    * principal: it reads every secret its vault holds, and nothing of another vault.
+   *
+   * @param reader that service's identity (`identities.identity(service)`), whose readerKey is the
+   *   service: a vault is read by its owner alone
    */
-  public grantReadAll(service: string, reader: IKeyVaultReader | string): void {
+  public grantReadAll(service: string, reader: IKeyVaultReader): void {
     if (!this.vaults.has(service)) throw new Error(`${this.node.path}: cannot grant read on the vault of ${service}: it has none in this set`);
-    const principalId = typeof reader === 'string' ? reader : reader.principalId;
-    if (typeof reader !== 'string' && reader.readerKey !== service) {
+    if (reader === null || typeof reader !== 'object') {
+      throw new Error(`${this.node.path}: grantReadAll(${JSON.stringify(service)}) takes the service's identity as a reader ({ readerKey: ${JSON.stringify(service)}, principalId }), not ${JSON.stringify(reader)}`);
+    }
+    const principalId = reader.principalId;
+    if (reader.readerKey !== service) {
       throw new Error(`${this.node.path}: grantReadAll(${JSON.stringify(service)}) is given the reader ${JSON.stringify(reader.readerKey)}: a service's vault is read by that service alone`);
     }
     this.checks.rule(`grantReadAll(${JSON.stringify(service)}) principal id`, principalId, RULES.objectId);

@@ -140,6 +140,11 @@ export const RULES = {
     '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
     'an object (principal) id is a GUID such as 00000000-0000-0000-0000-000000000000',
   ),
+  keyVaultId: rule(
+    'key-vault-id',
+    '^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$',
+    'a vault id is /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/NAME, or a Terraform reference to a vault',
+  ),
   managedIdentityName: rule(
     'managed-identity-name',
     '^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$',

@@ -36,6 +36,7 @@ export class GkeClusterAccess extends Construct {
   constructor(scope: Construct, id: string, private readonly props: GkeClusterAccessProps) {
     super(scope, id);
     requireProps(this, props);
+    if (props.clientConfig === null || typeof props.clientConfig !== 'object') throw new Error(`${this.node.path}: clientConfig is required (the deploying identity's DataGoogleClientConfig, shared by every cluster of a stack)`);
     this.name = props.name;
     const checks = new ConstructChecks(this);
     checks.rule('project', props.project, RULES.gcpProjectId);

@@ -1,5 +1,6 @@
 import { workloadIdentityPrincipal } from '../declaration/naming';
 import { RULES, satisfies, type NameRule } from '../declaration/rules';
+
 /**
  * Who can be given read access to Secret Manager secrets: an IAM member with a key known at plan
  * time, and what its grants must wait for.

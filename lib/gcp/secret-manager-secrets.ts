@@ -72,6 +72,7 @@ export interface SecretGrantOptions {
 
 /** A secret of a set, with the grants on it. */
 export interface SecretManagerSecretHandle {
+  /** Its Secret Manager secret id. */
   readonly secretId: string;
   /** Address of its block. */
   readonly address: string;

@@ -1,4 +1,5 @@
-import { fixedName } from '../terraform/resource-blocks';
+import { requireProps } from '../terraform/construct-checks';
+import { fixedName } from '../terraform/address-claims';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
@@ -29,6 +30,7 @@ export class ControllerRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: ControllerReleaseProps) {
     super(scope, id);
+    requireProps(this, props);
     this.release = new Release(this, 'Resource', {
       provider: props.provider,
       name: props.name,

@@ -1,3 +1,4 @@
+import { requireProps } from '../terraform/construct-checks';
 import { Construct } from 'constructs';
 import type { ManifestConfig } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -46,6 +47,7 @@ export class KubernetesManifests extends Construct {
 
   constructor(scope: Construct, id: string, props: KubernetesManifestsProps) {
     super(scope, id);
+    requireProps(this, props);
     const p = props.resourceName;
     this.existing = new Set(props.existing ?? []);
     const old = (collection: string, key: string) => `kubernetes_manifest.${p}_${collection}[${JSON.stringify(key)}]`;

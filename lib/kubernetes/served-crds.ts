@@ -1,3 +1,4 @@
+import { requireProps } from '../terraform/construct-checks';
 import { Construct } from 'constructs';
 import type { DataKubernetesResourceConfig } from '@cdktf/provider-kubernetes/lib/data-kubernetes-resource';
 import type { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -26,6 +27,7 @@ export class ServedCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: ServedCrdsProps) {
     super(scope, id);
+    requireProps(this, props);
     this.blocks = new ResourceBlocks(this, 'Resource', { type: 'kubernetes_resource', prefix: props.resourceName, data: true, provider: props.provider });
     for (const crd of props.crds) {
       this.blocks.add(

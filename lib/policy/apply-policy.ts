@@ -1,7 +1,7 @@
 import { Aspects, TerraformStack } from 'cdktf';
 import { PolicyAspect, PolicyReport } from './policy-aspect';
 import type { EnvironmentFacts, PolicyRule } from './types';
-import { addressOwners } from '../terraform/resource-blocks';
+import { addressOwners } from '../terraform/address-claims';
 
 export interface ApplyPolicyOptions {
   /** @default - the whole rule pack (RULE_PACK) */

@@ -67,8 +67,7 @@ export function resourceInstances(...parts: { resource?: Record<string, Record<s
         // block keeps: rules read arguments by name, and Terraform ignores it).
         const meta = (block as Record<string, any>)['//'];
         const member = meta && typeof meta.collection === 'string' && typeof meta.key === 'string' ? { collection: meta.collection as string, key: meta.key as string } : {};
-        const purpose = meta && typeof meta.purpose === 'string' ? { purpose: meta.purpose as string } : {};
-        out.push({ type, name, ...member, ...purpose, address: `${type}.${name}`, config: block as Record<string, any> });
+        out.push({ type, name, ...member, address: `${type}.${name}`, config: block as Record<string, any> });
       }
     }
   }

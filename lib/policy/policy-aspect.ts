@@ -2,8 +2,9 @@ import { TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { SuppressionModel } from '../declaration/model';
 import { resourceInstances } from './inventory';
-import { addressOwners, externalBlocks } from '../terraform/resource-blocks';
+import { externalBlocks } from '../terraform/resource-blocks';
 import { suppressionOf } from './construct-suppressions';
+import { addressOwners, purposesOf } from '../terraform/address-claims';
 import { evaluatePolicy } from './pack';
 import type { EnvironmentFacts, Finding, Note, PolicyRule, ResourceInstance } from './types';
 
@@ -53,7 +54,11 @@ export class PolicyAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
     const stack = node as TerraformStack;
-    const instances = resourceInstances(stack.toTerraform(), ...externalBlocks(stack));
+    const recorded = purposesOf(stack);
+    const instances = resourceInstances(stack.toTerraform(), ...externalBlocks(stack)).map((i) => {
+      const purpose = recorded.get(i.address);
+      return purpose === undefined ? i : { ...i, purpose };
+    });
     this.props.report.instances.set(stack.node.id, instances);
     const { findings, notes } = evaluatePolicy(
       { stack: stack.node.id, instances, facts: this.props.facts },

@@ -15,7 +15,7 @@ export interface ResourceInstance {
   readonly collection?: string;
   /** Key in the collection, or the `for_each` key. */
   readonly key?: string;
-  /** What the block is for, as the construct that wrote it says (`deployer-access`, `own-vault-reader`). @default - not said */
+  /** What the block is for, as the construct that made it recorded (`deployer-access`, `own-vault-reader`). @default - not recorded */
   readonly purpose?: string;
   /** Terraform address: `type.name` or `type.name["key"]`. */
   readonly address: string;

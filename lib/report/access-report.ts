@@ -4,6 +4,7 @@
  * a pull request's diff of it reads as a review of access changes.
  */
 import { aksAddonIdentityRefs, identityPrincipalRef, readerPrincipalRef } from '../terraform/addresses';
+import { SECRET_READING_ROLES } from '../policy/rules/iam-001-secret-scope';
 import type { SuppressionModel } from '../declaration/model';
 import { formatPath } from '../declaration/problem';
 import { placeholderOwner, type KubernetesObject } from '../kubernetes/objects';
@@ -229,17 +230,30 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
   const grants: { name: string; principal: string; address: string; wide?: boolean }[] = [];
   for (const r of instances) {
     // A role on a whole project (or folder, organization) that reads secret payloads reaches every secret.
-    if (/^google_(project|folder|organization)_iam_member$/.test(r.type) && WIDE_SECRET_READERS.test(String(r.config.role ?? ''))) {
-      for (const name of secrets.keys()) grants.push({ name, principal: String(r.config.member), address: r.address, wide: true });
+    // (An _iam_policy's members are in a JSON document, often an expression: the rule pack flags it.)
+    if (/^google_(project|folder|organization)_iam_(member|binding)$/.test(r.type) && WIDE_SECRET_READERS.test(String(r.config.role ?? ''))) {
+      const members = r.type.endsWith('_binding') ? (Array.isArray(r.config.members) ? r.config.members.map(String) : [String(r.config.members)]) : [String(r.config.member)];
+      for (const member of members) for (const name of secrets.keys()) grants.push({ name, principal: member, address: r.address, wide: true });
     }
     if (r.type === 'google_secret_manager_secret_iam_member' && r.config.role === 'roles/secretmanager.secretAccessor') {
       grants.push({ name: String(r.config.secret_id), principal: String(r.config.member), address: r.address });
     }
-    if (r.type === 'azurerm_role_assignment' && r.config.role_definition_name === 'Key Vault Secrets User') {
+    if (r.type === 'google_secret_manager_secret_iam_binding' && r.config.role === 'roles/secretmanager.secretAccessor') {
+      for (const member of Array.isArray(r.config.members) ? r.config.members.map(String) : []) grants.push({ name: String(r.config.secret_id), principal: member, address: r.address });
+    }
+    if (r.type === 'azurerm_role_assignment') {
+      const role = String(r.config.role_definition_name ?? r.config.role_definition_id ?? '');
       const scope = String(r.config.scope);
+      const principal = String(r.config.principal_id);
       const name = scopes.get(scope);
-      if (name !== undefined) grants.push({ name, principal: String(r.config.principal_id), address: r.address });
-      for (const n of inVault.get(scope) ?? []) grants.push({ name: n, principal: String(r.config.principal_id), address: r.address });
+      const vault = inVault.get(scope);
+      if (role === 'Key Vault Secrets User') {
+        if (name !== undefined) grants.push({ name, principal, address: r.address });
+        for (const n of vault ?? []) grants.push({ name: n, principal, address: r.address });
+      } else if (SECRET_READING_ROLES.includes(role) && name === undefined && !vaultIds.has(scope) && !/(\/vaults\/[^/]+|azurerm_key_vault\.[^.]+\.id\})$/i.test(scope)) {
+        // A role that reads secrets on a resource group or subscription reaches every vault in it.
+        for (const n of secrets.keys()) grants.push({ name: n, principal, address: r.address, wide: true });
+      }
     }
   }
   for (const { name, principal, address, wide } of grants) {
@@ -247,7 +261,7 @@ function cloudAccess(cloud: 'gcp' | 'azure', input: CloudInput): { secrets: Secr
     if (!s) continue;
     s.grants.push(address);
     if (wide) {
-      s.readers.push({ service: `(anyone with ${principal} in the project)`, via: 'project', principal });
+      s.readers.push({ service: `(anyone with ${principal} in the ${cloud === 'gcp' ? 'project' : 'subscription or resource group'})`, via: 'project', principal });
       continue;
     }
     const addon = addons.get(principal);

@@ -1,4 +1,4 @@
-import { TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { blockAddress } from './block-names';
 
@@ -63,7 +63,11 @@ export function claimAddress(owner: Construct, address: string, key?: string): v
  * or throws when another block of the app already manages it.
  */
 export function claimObject(owner: Construct, what: string, identity: string, key?: string): void {
-  const byKind = placeOf(owner).objects;
+  const place = placeOf(owner);
+  const byKind = place.objects;
+  // An identity made of Terraform expressions (a scope, a principal) names what it refers to in its
+  // own stack: the same text in another stack (another environment) is another object.
+  if (identity.includes('${') || Token.isUnresolved(identity)) identity = `${identity} in stack ${place.stack.node.path}`;
   let claimed = byKind.get(what);
   if (!claimed) byKind.set(what, (claimed = new Map()));
   const other = claimed.get(identity);
@@ -74,6 +78,22 @@ export function claimObject(owner: Construct, what: string, identity: string, ke
     );
   }
   claimed.set(identity, { owner, key });
+}
+
+/** What each address of a stack is for, as the construct that made it recorded (see purposes.ts). */
+const purposes = new WeakMap<TerraformStack, Map<string, string>>();
+
+/** Records what the block at `address` in the stack of `owner` is for. */
+export function markPurpose(owner: Construct, address: string, purpose: string): void {
+  const { stack } = placeOf(owner);
+  let byAddress = purposes.get(stack);
+  if (!byAddress) purposes.set(stack, (byAddress = new Map()));
+  byAddress.set(address, purpose);
+}
+
+/** What each address of the stack is for, as recorded by markPurpose. */
+export function purposesOf(stack: TerraformStack): ReadonlyMap<string, string> {
+  return purposes.get(stack) ?? new Map();
 }
 
 /**
@@ -115,6 +135,21 @@ function sharedAddresses(stack: TerraformStack, claimed: Map<string, Claim>): st
       out.push(`${node.node.path}: Terraform address ${address} is also the address of ${first.node.path}; two blocks of one address would be merged into one: rename one of them`);
     }
     if (first === undefined) seen.set(address, node);
+  }
+  return out;
+}
+
+/**
+ * The construct behind each Terraform address of a stack: a collection's blocks map to the
+ * collection, a cdktf resource, data source, variable or output to itself.
+ */
+export function addressOwners(stack: TerraformStack): Map<string, Construct> {
+  const out = new Map<string, Construct>();
+  for (const [address, claim] of addresses.get(stack) ?? []) out.set(address, claim.owner);
+  for (const node of stack.node.findAll()) {
+    if (!(node instanceof TerraformElement)) continue;
+    const address = addressOf(node);
+    if (address !== undefined && !out.has(address)) out.set(address, node);
   }
   return out;
 }

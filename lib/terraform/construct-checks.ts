@@ -41,11 +41,6 @@ export class ConstructChecks {
     }
   }
 
-  /** A rule no pattern expresses: when `ok` is false, `field "value" breaks rule <id>: <text>`. */
-  public check(ok: boolean, field: string | (() => string), value: unknown, rule: { readonly id: string; readonly text: string }): void {
-    if (!ok) this.report(`${typeof field === 'string' ? field : field()} ${describe(value)} breaks rule ${rule.id}: ${rule.text}`);
-  }
-
   private report(problem: string): void {
     this.problems.push(`${this.scope.node.path}: ${problem}`);
   }
@@ -54,11 +49,6 @@ export class ConstructChecks {
 /** True for a value known only at apply: a Terraform expression (`${...}`) or an unresolved cdktf token. */
 export function isExpression(value: string): boolean {
   return value.includes('${') || Token.isUnresolved(value);
-}
-
-/** True for a cdktf token (whose text changes between syntheses). */
-export function isToken(value: unknown): boolean {
-  return typeof value === 'string' && Token.isUnresolved(value);
 }
 
 function describe(value: unknown): string {

@@ -1,12 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformElement, TerraformResource as TerraformResourceClass, TerraformStack, Token, Tokenization, type App, type TerraformProvider, type TerraformResource } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformElement, TerraformStack, Token, Tokenization, type App, type TerraformProvider, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { BlockBody } from './block-body';
 import { blockAddress, blockName, blockRef } from './block-names';
-import { claimAddress } from './address-claims';
-
-export { claimAddress, claimObject, fixedName } from './address-claims';
+import { claimAddress, markPurpose } from './address-claims';
 
 /**
  * Context key: when true, every collection's blocks are written to a second Terraform file beside
@@ -55,8 +53,8 @@ export interface ResourceBlocksProps {
    */
   readonly movedFrom?: string | ((key: string) => readonly string[]);
   /**
-   * What the blocks are for, written in each block's comment for the rule pack (e.g.
-   * `deployer-access`, `own-vault-reader`), whatever the prefix. @default - nothing written
+   * What the blocks are for, recorded for the rule pack (`deployer-access`, `own-vault-reader`),
+   * whatever the prefix. @default - nothing recorded
    */
   readonly purpose?: string;
 }
@@ -138,7 +136,9 @@ export class ResourceBlocks<C> extends TerraformElement {
   public add(key: string, body: BlockBody<C>, options: BlockOptions = {}): void {
     if (this.entries.has(key)) throw new Error(`${this.node.path}: ${this.props.type} ${JSON.stringify(key)} is already declared`);
     const name = blockName(this.props.prefix, key);
-    claimAddress(this, blockAddress(this.props.type, name, this.data), key);
+    const address = blockAddress(this.props.type, name, this.data);
+    claimAddress(this, address, key);
+    if (this.props.purpose) markPurpose(this, address, this.props.purpose);
     this.entries.set(key, { name, body: body as Record<string, unknown>, options });
   }
 
@@ -199,7 +199,7 @@ export class ResourceBlocks<C> extends TerraformElement {
       const dependsOn = [...after, ...own];
       const lifecycle = p.lifecycle || options.lifecycle ? { lifecycle: { ...p.lifecycle, ...options.lifecycle } } : {};
       // Collection and key, for readers of the configuration and the rule pack (Terraform ignores "//").
-      byName[name] = { '//': { collection: p.prefix, key, ...(p.purpose ? { purpose: p.purpose } : {}) }, ...(resolve(body) as Record<string, unknown>), ...provider, ...lifecycle, ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}) };
+      byName[name] = { '//': { collection: p.prefix, key }, ...(resolve(body) as Record<string, unknown>), ...provider, ...lifecycle, ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}) };
       const to = blockAddress(p.type, name, this.data);
       if (options.importId !== undefined) imports.push({ to, id: options.importId });
       if (movedOn) {
@@ -337,20 +337,4 @@ export function writeBlockFiles(app: App, outdir: string): void {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, BLOCKS_FILE), blocksFileText(parts));
   }
-}
-
-/**
- * The construct behind each Terraform address of a stack: a collection's blocks map to the
- * collection, a cdktf resource or data source to itself.
- */
-export function addressOwners(stack: TerraformStack): Map<string, Construct> {
-  const out = new Map<string, Construct>();
-  for (const node of stack.node.findAll()) {
-    if (node instanceof TerraformResourceClass || node instanceof TerraformDataSource) out.set(dependableAddress(node as TerraformResource | TerraformDataSource), node);
-  }
-  for (const c of collections.get(stack) ?? []) {
-    const prefix = `${c.data ? 'data.' : ''}${c.type}.`;
-    for (const [, name] of c.names()) out.set(prefix + name, c);
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import type { PolicyRule, Violation } from '../types';
 import { blockRef } from '../../terraform/block-names';
 import { COLLECTIONS } from '../../terraform/addresses';
-import { DEPLOYER_ACCESS, OWN_VAULT_READER } from '../purposes';
+import { DEPLOYER_ACCESS, OWN_VAULT_READER } from '../../terraform/purposes';
 
 /** Azure built-in roles that read secret contents. */
 export const SECRET_READING_ROLES = ['Key Vault Secrets User', 'Key Vault Secrets Officer', 'Key Vault Administrator', 'Owner', 'Key Vault Data Access Administrator'];

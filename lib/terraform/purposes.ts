@@ -1,6 +1,7 @@
 /**
- * What a block is for, written by the construct that makes it into the block's comment, so that the
- * rule pack recognises it whatever its name (no cdktf here).
+ * What a block is for, recorded by the construct that makes it (in memory, with the stack, never in
+ * the Terraform JSON, where anyone could write it), so that the rule pack recognises it whatever
+ * its name. No cdktf here: the rules read these names.
  */
 
 /** The deploying principal's "Key Vault Secrets Officer" on a vault it manages. */
