@@ -491,3 +491,12 @@ test('the access report counts a project binding and a subscription-wide Azure r
     ['(undeclared)', 'grant'],
   ]);
 });
+
+test("an AKS cluster's add-on identity is a reader too, keyed by its cluster", () => {
+  const stack = new TerraformStack(Testing.app(), 'addon');
+  const clusters = new AksClusters(stack, 'Clusters', { clusters: [{ name: 'aks-prod', resourceGroup: 'rg' }], requireWorkloadIdentity: false });
+  const kv = new KeyVaultSecrets(stack, 'Kv', { keyVaultId: VAULT_ID, vaultName: 'kv-one', secrets: [{ name: 'db' }] });
+  const grant = kv.grantRead('db', clusters.addonReader('aks-prod'));
+  expect(grant.key).toBe('aks-addon-aks-prod/db');
+  expect(grant.principalId).toBe('${data.azurerm_kubernetes_cluster.clusters_aks-prod.key_vault_secrets_provider[0].secret_identity[0].object_id}');
+});

@@ -1,6 +1,7 @@
 import { fixedName } from '../terraform/address-claims';
 import { ConstructChecks, requireProps } from '../terraform/construct-checks';
 import { RULES } from '../declaration/rules';
+import type { IKeyVaultReader } from './key-vault-reader';
 import { Construct } from 'constructs';
 import { DataAzurermKubernetesCluster } from '@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
@@ -133,6 +134,15 @@ export class AksClusters extends Construct {
   public addonIdentityOf(cluster: string): { objectId: string; clientId: string } {
     this.addressOf(cluster);
     return aksAddonIdentityRefs(cluster, this.prefix);
+  }
+
+  /**
+   * The cluster's key vault secrets provider add-on identity as a reader for
+   * `KeyVaultSecrets.grantRead`, keyed `aks-addon-<cluster>`: every pod of the cluster that mounts a
+   * SecretProviderClass naming it reads what it is granted.
+   */
+  public addonReader(cluster: string): IKeyVaultReader {
+    return { readerKey: `aks-addon-${cluster}`, principalId: this.addonIdentityOf(cluster).objectId };
   }
 
   private connection(cluster: string) {
