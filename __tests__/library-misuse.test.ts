@@ -116,6 +116,9 @@ describe('grants are named from keys known at plan time', () => {
     // A cdktf token is refused the same way: its number changes between syntheses.
     const mine = new UserAssignedIdentity(stack, 'Mine', { name: 'mine', location: 'japaneast', resourceGroupName: 'rg' });
     expect(() => kv.grantRead('db', mine.principalId)).toThrow(/is known only at apply/);
+    // Keys must be literals too, whether given or the reader's.
+    expect(() => kv.grantRead('db', { readerKey: mine.name, principalId: mine.principalId })).toThrow(/apply-time\/Kv: grantRead\("db"\): the reader's readerKey is a cdktf token, known only at apply/);
+    expect(() => kv.grantRead('db', '11111111-2222-3333-4444-555555555555', { key: '' })).toThrow(/grantRead\("db"\): key is required/);
   });
 
   test('an identity as reader names the grant by its key, whatever its principal expression', () => {

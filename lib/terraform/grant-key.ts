@@ -1,5 +1,5 @@
 import { Token } from 'cdktf';
-import { isExpression } from './construct-checks';
+import { isExpression, requireLiteral } from './construct-checks';
 
 /**
  * The key of a grant, which its Terraform name is made from: the one given, else
@@ -13,13 +13,11 @@ import { isExpression } from './construct-checks';
  */
 export function grantKey(where: string, secret: string, reader: { readonly readerKey: string } | string, key: string | undefined, readerHint: string): string {
   if (key !== undefined) {
-    if (key.length === 0 || isExpression(key)) throw new Error(`${where}: key ${JSON.stringify(key)} must be a non-empty literal known at plan time (it names the grant's Terraform block)`);
+    requireLiteral(where, 'key', key);
     return key;
   }
   if (typeof reader !== 'string') {
-    if (typeof reader?.readerKey !== 'string' || reader.readerKey.length === 0 || isExpression(reader.readerKey)) {
-      throw new Error(`${where}: the reader's readerKey ${JSON.stringify(reader?.readerKey)} must be a non-empty literal known at plan time (it names the grant's Terraform block)`);
-    }
+    requireLiteral(where, "the reader's readerKey", reader?.readerKey);
     return `${reader.readerKey}/${secret}`;
   }
   if (isExpression(reader)) {
